@@ -1,0 +1,104 @@
+"""The ``helmlite`` root command.
+
+Subcommands live one per module in ``helmlite/cli/`` and are imported only when invoked, so
+``helmlite --help`` never pays for Jinja2, requests or any server/cluster library.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+
+import click
+
+from helmlite import __version__
+from helmlite.cli.options import GlobalSettings, global_options
+from helmlite.errors import HelmliteError
+
+# name → (module, attribute, one-line help shown by `helmlite --help` without importing the module)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "create": ("helmlite.cli.create", "create", "create a new chart with the given name"),
+    "dependency": ("helmlite.cli.dependency", "dependency", "manage a chart's dependencies"),
+    "lint": ("helmlite.cli.lint", "lint", "examine a chart for possible issues"),
+    "package": ("helmlite.cli.package", "package", "package a chart directory into a chart archive"),
+    "show": ("helmlite.cli.show", "show", "show information of a chart"),
+    "template": ("helmlite.cli.template", "template", "locally render templates"),
+    "version": ("helmlite.cli.version", "version", "print the helmlite version information"),
+}
+ALIASES = {"dep": "dependency", "dependencies": "dependency", "inspect": "show"}
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        name = ALIASES.get(cmd_name, cmd_name)
+        if name not in COMMANDS:
+            return None
+        module_name, attr, _ = COMMANDS[name]
+        command = getattr(importlib.import_module(module_name), attr)
+        assert isinstance(command, click.Command)
+        return command
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        # Short help comes from the table above so listing commands imports none of them.
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        with formatter.section("Available Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@global_options
+@click.version_option(__version__, "--version", prog_name="helmlite", message="%(prog)s %(version)s")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """The Kubernetes package manager, with a built-in cluster simulator.
+
+    Common actions:
+
+    \b
+    - helmlite create mychart:            create a chart (native Jinja2 templates)
+    - helmlite template NAME CHART:       render a chart locally
+    - helmlite lint CHART:                check a chart for problems
+    - helmlite package CHART:             package a chart into NAME-VERSION.tgz
+
+    Global flags (-n, --kube-context, --kubeconfig, --backend, --debug) work before or
+    after the subcommand, as Helm's do.
+    """
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: run the CLI and turn errors into one ``Error: …`` line and exit code 1."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        cli.main(args=args, prog_name="helmlite", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.exceptions.Abort:
+        sys.stderr.write("Aborted!\n")
+        sys.exit(1)
+    except click.ClickException as exc:
+        sys.stderr.write(f"Error: {exc.format_message()}\n")
+        sys.exit(1)
+    except HelmliteError as exc:
+        sys.stderr.write(f"Error: {exc}\n")
+        if _debug_requested(args):
+            raise
+        sys.exit(1)
+    except (KeyboardInterrupt, BrokenPipeError):
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
+        if _debug_requested(args):
+            raise
+        sys.stderr.write(f"Error: {type(exc).__name__}: {exc} (use --debug for a traceback)\n")
+        sys.exit(1)
+
+
+def _debug_requested(args: list[str]) -> bool:
+    return "--debug" in args or GlobalSettings.from_environment().debug
+
+

@@ -1,0 +1,133 @@
+"""Flag families shared by several commands, named and defaulted in one place.
+
+Helm's global flags are "persistent": they may appear before or after the subcommand. Click
+only knows options per command, so ``global_options`` is applied to the root group *and* to
+every subcommand; each occurrence writes into the one ``GlobalSettings`` of the invocation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import click
+
+__all__ = [
+    "DEFAULT_NAMESPACE",
+    "DEFAULT_BACKEND",
+    "GlobalSettings",
+    "global_options",
+    "settings",
+    "values_options",
+    "value_options_from",
+]
+
+DEFAULT_NAMESPACE = "default"
+DEFAULT_BACKEND = "simulator"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass
+class GlobalSettings:
+    """Helm's global flags and their environment variables (``HELMLITE_*`` mirrors ``HELM_*``)."""
+
+    namespace: str = DEFAULT_NAMESPACE
+    namespace_given: bool = False
+    kube_context: str = ""
+    kubeconfig: str = ""
+    backend: str = DEFAULT_BACKEND
+    debug: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(cls) -> GlobalSettings:
+        env = os.environ
+        namespace = env.get("HELMLITE_NAMESPACE", "")
+        return cls(
+            namespace=namespace or DEFAULT_NAMESPACE,
+            namespace_given=bool(namespace),
+            kube_context=env.get("HELMLITE_KUBECONTEXT", ""),
+            kubeconfig=env.get("KUBECONFIG", ""),
+            backend=env.get("HELMLITE_BACKEND", DEFAULT_BACKEND),
+            debug=env.get("HELMLITE_DEBUG", "").lower() in ("1", "true", "yes"),
+        )
+
+
+def settings(ctx: click.Context | None = None) -> GlobalSettings:
+    """The ``GlobalSettings`` of this invocation (created from the environment on first use)."""
+    ctx = ctx or click.get_current_context()
+    root = ctx.find_root()
+    if not isinstance(root.obj, GlobalSettings):
+        root.obj = GlobalSettings.from_environment()
+    return root.obj
+
+
+def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
+        if value is None or value is False:
+            return
+        s = settings(ctx)
+        setattr(s, attr, value)
+        if attr == "namespace":
+            s.namespace_given = True
+
+    return callback
+
+
+def global_options(f: F) -> F:
+    """Add Helm's persistent flags to a command (they write into the shared settings)."""
+    decorators = [
+        click.option("-n", "--namespace", default=None, expose_value=False, callback=_store("namespace"),
+                     is_eager=True, help="namespace scope for this request"),
+        click.option("--kube-context", default=None, expose_value=False, callback=_store("kube_context"),
+                     is_eager=True, help="name of the kubeconfig context to use"),
+        click.option("--kubeconfig", default=None, expose_value=False, callback=_store("kubeconfig"),
+                     is_eager=True, help="path to the kubeconfig file"),
+        click.option("--backend", type=click.Choice(["simulator", "kube"]), default=None, expose_value=False,
+                     callback=_store("backend"), is_eager=True,
+                     help="where releases are applied: the built-in simulator (default) or a real cluster"),
+        click.option("--debug", is_flag=True, default=False, expose_value=False, callback=_store("debug"),
+                     is_eager=True, help="enable verbose output and tracebacks"),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+def values_options(f: F) -> F:
+    """Helm's values flags. They are applied by flag type, not command-line position:
+    -f files in order, then --set-json, --set, --set-string, --set-file, --set-literal."""
+    decorators = [
+        click.option("-f", "--values", "value_files", multiple=True, metavar="FILE",
+                     help="specify values in a YAML file ('-' reads stdin); can be given several times"),
+        click.option("--set", "set_values", multiple=True, metavar="KEY=VAL",
+                     help="set values on the command line (a.b=1,c[0]=x)"),
+        click.option("--set-string", "string_values", multiple=True, metavar="KEY=VAL",
+                     help="set STRING values on the command line"),
+        click.option("--set-file", "file_values", multiple=True, metavar="KEY=PATH",
+                     help="set values from the contents of files"),
+        click.option("--set-json", "json_values", multiple=True, metavar="KEY=JSON",
+                     help="set JSON values on the command line (or a whole JSON object)"),
+        click.option("--set-literal", "literal_values", multiple=True, metavar="KEY=VAL",
+                     help="set a literal STRING value (no splitting, no escapes)"),
+    ]
+    for decorator in reversed(decorators):
+        f = decorator(f)
+    return f
+
+
+def value_options_from(kwargs: dict[str, Any]) -> Any:
+    """Pop the values flags out of a command's kwargs into a ``ValueOptions``."""
+    from helmlite.values.options import ValueOptions
+
+    return ValueOptions(
+        value_files=tuple(kwargs.pop("value_files", ())),
+        set_values=tuple(kwargs.pop("set_values", ())),
+        string_values=tuple(kwargs.pop("string_values", ())),
+        file_values=tuple(kwargs.pop("file_values", ())),
+        json_values=tuple(kwargs.pop("json_values", ())),
+        literal_values=tuple(kwargs.pop("literal_values", ())),
+    )

@@ -1,0 +1,93 @@
+"""The one exception tree of helmlite.
+
+Every error a user can cause is a ``HelmliteError``; the CLI prints ``Error: <message>`` on
+one line and exits 1. Anything else is a bug and gets "use --debug for a traceback".
+
+    HelmliteError
+    ├── ConstraintError          a SemVer version or constraint that cannot be parsed
+    ├── ChartError               a chart that cannot be used
+    │   ├── ChartLoadError       Chart.yaml / values.yaml / a chart file is malformed (names file and field)
+    │   ├── ArchiveError         an unsafe or oversized chart archive
+    │   ├── DependencyError      dependencies that cannot be resolved or enabled
+    │   └── IncompatibleChartError   kubeVersion / chart type / template engine not usable here
+    ├── ValuesError              values that cannot be parsed or merged
+    │   ├── SetParseError        a --set / --set-string / --set-json expression
+    │   └── SchemaValidationError    values that violate values.schema.json (lists every violation)
+    ├── RenderError              a template failed to parse or execute (names file and line)
+    └── ManifestError            rendered output that is not valid Kubernetes YAML
+
+Error messages are one line: what went wrong, where, and (when it is not obvious) how to fix it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "HelmliteError",
+    "ConstraintError",
+    "ChartError",
+    "ChartLoadError",
+    "ArchiveError",
+    "DependencyError",
+    "IncompatibleChartError",
+    "ValuesError",
+    "SetParseError",
+    "SchemaValidationError",
+    "RenderError",
+    "ManifestError",
+]
+
+
+class HelmliteError(Exception):
+    """Base of every error a user can cause; ``str(err)`` is the one-line message."""
+
+
+class ConstraintError(HelmliteError, ValueError):
+    """A SemVer version or version constraint that cannot be parsed."""
+
+
+class ChartError(HelmliteError):
+    """A chart that cannot be loaded, packaged or used."""
+
+
+class ChartLoadError(ChartError):
+    """A malformed chart file; the message names the file and, where known, the field."""
+
+
+class ArchiveError(ChartError):
+    """A chart archive that is corrupt, unsafe (path escape, links, devices) or too large."""
+
+
+class DependencyError(ChartError):
+    """Chart dependencies that cannot be matched, enabled or imported."""
+
+
+class IncompatibleChartError(ChartError):
+    """A valid chart that cannot be used here (kubeVersion, library type, template engine)."""
+
+
+class ValuesError(HelmliteError):
+    """Values that cannot be parsed or merged."""
+
+
+class SetParseError(ValuesError):
+    """A malformed --set style expression."""
+
+
+class SchemaValidationError(ValuesError):
+    """Values that violate a chart's values.schema.json.
+
+    ``violations`` maps each chart name to its list of ``(json_path, message)`` pairs, so
+    callers can show every problem, not just the first.
+    """
+
+    def __init__(self, message: str, violations: dict[str, list[tuple[str, str]]]) -> None:
+        super().__init__(message)
+        self.violations = violations
+
+
+class RenderError(HelmliteError):
+    """A template failed to parse or execute; the message names the template file and line."""
+
+
+class ManifestError(HelmliteError):
+    """Rendered output that is not a valid YAML Kubernetes manifest."""

@@ -1,0 +1,1 @@
+"""Rendering: dialect dispatch (jinja2, gotemplate) and manifest assembly."""

@@ -1,0 +1,66 @@
+"""Template engine dispatch: Helm's ``engine.Render`` contract, per chart dialect.
+
+A chart declares its dialect with the Chart.yaml annotation ``helmlite.io/template-engine``
+(``ChartMetadata.template_engine``). Each dialect is a renderer with ``render_templates``'s
+signature, imported only when a chart of that dialect renders (Jinja2 stays out of CLI start-up).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from helmlite.chart.model import ENGINE_JINJA2, Chart
+from helmlite.errors import IncompatibleChartError
+from helmlite.render.capabilities import Capabilities
+from helmlite.render.context import ReleaseInfo
+
+__all__ = ["Lookup", "render_templates"]
+
+# lookup(apiVersion, kind, namespace, name) → the object (or a list object when name is ""), {} if none.
+Lookup = Callable[[str, str, str, str], dict[str, Any]]
+Renderer = Callable[..., dict[str, str]]
+
+
+def _jinja2_renderer() -> Renderer:
+    from helmlite.render.jinja.render import render_chart
+
+    return render_chart
+
+
+def _gotemplate_renderer(chart: Chart) -> Renderer:
+    raise IncompatibleChartError(
+        f"{chart.name}: Helm Go-template charts are not supported yet; a native chart declares the "
+        'Chart.yaml annotation "helmlite.io/template-engine: jinja2"'
+    )
+
+
+def _renderer(chart: Chart) -> Renderer:
+    # One dialect renders the whole tree (defines are shared across it), so every subchart must
+    # be a native chart too; the first one that is not is named in the error.
+    for current in chart.walk():
+        if current.metadata.template_engine != ENGINE_JINJA2:
+            return _gotemplate_renderer(current)
+    return _jinja2_renderer()
+
+
+def render_templates(
+    chart: Chart,
+    values: dict[str, Any],
+    *,
+    release: ReleaseInfo,
+    capabilities: Capabilities,
+    lookup: Lookup | None = None,
+    lint: bool = False,
+) -> dict[str, str]:
+    """Render the chart tree: ``{"<chart path>/templates/<file>": text}``, NOTES.txt included.
+
+    ``values`` are the top chart's coalesced values (subcharts see their scoped values). Partials
+    (``_*``) and library charts' files are never in the result. In lint mode ``required`` and
+    ``fail`` do not raise. One dialect renders the whole tree.
+
+    Raises IncompatibleChartError for a dialect helmlite cannot render, RenderError for a
+    template that fails to parse or execute (the message names file and line).
+    """
+    renderer = _renderer(chart)
+    return renderer(chart, values, release=release, capabilities=capabilities, lookup=lookup, lint=lint)

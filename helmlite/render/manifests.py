@@ -1,0 +1,264 @@
+"""From rendered files to manifests and hooks: Helm's ``SortManifests`` and ``helm template`` output.
+
+Facts reproduced (helm-behaviour.md §3.5, go-templates.md §5): files are taken in path order;
+each is split on ``(?m)^---[ \\t]*`` into documents, which are left-trimmed (trailing whitespace
+is kept: it is why ``helm template`` output has a blank line before each ``---``); whitespace-only
+documents are dropped; a document annotated ``helm.sh/hook`` is a hook (dropped entirely if it
+names an unknown event); everything is stable-sorted by kind in Helm's InstallOrder, unknown
+kinds last in alphabetical order.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from helmlite.errors import HelmliteError, ManifestError
+
+__all__ = [
+    "INSTALL_ORDER",
+    "UNINSTALL_ORDER",
+    "HOOK_EVENTS",
+    "HOOK_ANNOTATION",
+    "HOOK_WEIGHT_ANNOTATION",
+    "HOOK_DELETE_POLICY_ANNOTATION",
+    "HOOK_OUTPUT_LOG_POLICY_ANNOTATION",
+    "DEFAULT_DELETE_POLICY",
+    "Manifest",
+    "Hook",
+    "split_documents",
+    "sort_manifests",
+    "sort_by_kind",
+    "release_manifest",
+    "format_manifests",
+]
+
+# pkg/release/v1/util/kind_sorter.go
+INSTALL_ORDER: tuple[str, ...] = (
+    "PriorityClass", "Namespace", "NetworkPolicy", "ResourceQuota", "LimitRange", "PodSecurityPolicy",
+    "PodDisruptionBudget", "ServiceAccount", "Secret", "SecretList", "ConfigMap", "StorageClass",
+    "PersistentVolume", "PersistentVolumeClaim", "CustomResourceDefinition", "ClusterRole", "ClusterRoleList",
+    "ClusterRoleBinding", "ClusterRoleBindingList", "Role", "RoleList", "RoleBinding", "RoleBindingList",
+    "Service", "DaemonSet", "Pod", "ReplicationController", "ReplicaSet", "Deployment",
+    "HorizontalPodAutoscaler", "StatefulSet", "Job", "CronJob", "IngressClass", "Ingress", "APIService",
+    "MutatingWebhookConfiguration", "ValidatingWebhookConfiguration",
+)  # fmt: skip
+UNINSTALL_ORDER: tuple[str, ...] = (
+    "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "Ingress", "IngressClass",
+    "Service", "CronJob", "Job", "StatefulSet", "HorizontalPodAutoscaler", "Deployment", "ReplicaSet",
+    "ReplicationController", "Pod", "DaemonSet", "RoleBindingList", "RoleBinding", "RoleList", "Role",
+    "ClusterRoleBindingList", "ClusterRoleBinding", "ClusterRoleList", "ClusterRole", "CustomResourceDefinition",
+    "PersistentVolumeClaim", "PersistentVolume", "StorageClass", "ConfigMap", "SecretList", "Secret",
+    "ServiceAccount", "PodDisruptionBudget", "PodSecurityPolicy", "LimitRange", "ResourceQuota", "NetworkPolicy",
+    "Namespace", "PriorityClass",
+)  # fmt: skip
+
+HOOK_EVENTS: tuple[str, ...] = (
+    "pre-install", "post-install", "pre-delete", "post-delete", "pre-upgrade", "post-upgrade",
+    "pre-rollback", "post-rollback", "test",
+)  # fmt: skip
+# Helm 2's name for test hooks, still accepted.
+_EVENT_ALIASES = {"test-success": "test"}
+
+HOOK_ANNOTATION = "helm.sh/hook"
+HOOK_WEIGHT_ANNOTATION = "helm.sh/hook-weight"
+HOOK_DELETE_POLICY_ANNOTATION = "helm.sh/hook-delete-policy"
+HOOK_OUTPUT_LOG_POLICY_ANNOTATION = "helm.sh/hook-output-log-policy"
+DEFAULT_DELETE_POLICY = "before-hook-creation"
+
+_SEPARATOR = re.compile(r"(?m)^---[ \t]*")
+_WEIGHT = re.compile(r"[+-]?[0-9]+")
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """One rendered document: ``name`` is its source path, ``head`` its identifying fields.
+
+    ``head`` holds what was present of ``apiVersion``, ``kind`` and ``metadata`` (``name``,
+    ``namespace``, ``annotations``); a comment-only document has an empty head.
+    """
+
+    name: str
+    content: str
+    head: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return str(self.head.get("kind") or "")
+
+
+@dataclass(frozen=True)
+class Hook:
+    """A document annotated ``helm.sh/hook`` (Helm's ``release.Hook`` without run state)."""
+
+    name: str
+    kind: str
+    path: str
+    manifest: str
+    events: tuple[str, ...]
+    weight: int = 0
+    delete_policies: tuple[str, ...] = (DEFAULT_DELETE_POLICY,)
+    output_log_policies: tuple[str, ...] = ()
+
+
+def _annotation_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return "" if value is None else str(value)
+
+
+def _head(path: str, doc: str) -> dict[str, Any]:
+    from helmlite.values.yamlio import load_yaml
+
+    try:
+        data = load_yaml(doc, path)
+    except HelmliteError as exc:
+        raise ManifestError(f"YAML parse error on {path}: {_problem(exc, path)}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ManifestError(f"YAML parse error on {path}: the document is a {type(data).__name__}, not a mapping")
+    head: dict[str, Any] = {k: data[k] for k in ("apiVersion", "kind") if k in data}
+    metadata = data.get("metadata")
+    if isinstance(metadata, dict):
+        meta = {k: metadata[k] for k in ("name", "namespace") if k in metadata}
+        annotations = metadata.get("annotations")
+        if isinstance(annotations, dict):
+            meta["annotations"] = {str(k): _annotation_text(v) for k, v in annotations.items()}
+        head["metadata"] = meta
+    return head
+
+
+def _problem(exc: Exception, path: str) -> str:
+    # The loader's message names its source first; the caller already says which file.
+    text = str(exc)
+    for prefix in (f"{path}: ", f"{path}:"):
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
+
+
+def split_documents(path: str, text: str) -> list[Manifest]:
+    """Split one file's text into documents (Helm's ``SplitManifests``) and read each head.
+
+    Returns one Manifest per non-blank document, in file order, each left-trimmed (trailing
+    whitespace kept). Raises ManifestError ``YAML parse error on <path>: <problem>``.
+    """
+    out: list[Manifest] = []
+    for piece in _SEPARATOR.split(text):
+        doc = piece.lstrip()
+        if doc:
+            out.append(Manifest(path, doc, _head(path, doc)))
+    return out
+
+
+def _hook(manifest: Manifest) -> Hook | None:
+    """The Hook for an annotated document; None when it names an unknown event (Helm drops it)."""
+    meta = manifest.head.get("metadata") or {}
+    annotations: dict[str, str] = meta.get("annotations") or {}
+    events: list[str] = []
+    for raw in annotations[HOOK_ANNOTATION].split(","):
+        event = raw.strip().lower()
+        event = _EVENT_ALIASES.get(event, event)
+        if event not in HOOK_EVENTS:
+            return None
+        events.append(event)
+    # strconv.Atoi: no surrounding spaces, anything invalid is weight 0.
+    weight_text = annotations.get(HOOK_WEIGHT_ANNOTATION, "")
+    weight = int(weight_text) if _WEIGHT.fullmatch(weight_text) else 0
+    return Hook(
+        name=str(meta.get("name") or ""),
+        kind=manifest.kind,
+        path=manifest.name,
+        manifest=manifest.content,
+        events=tuple(events),
+        weight=weight,
+        delete_policies=_policies(annotations.get(HOOK_DELETE_POLICY_ANNOTATION)) or (DEFAULT_DELETE_POLICY,),
+        output_log_policies=_policies(annotations.get(HOOK_OUTPUT_LOG_POLICY_ANNOTATION)),
+    )
+
+
+def _policies(text: str | None) -> tuple[str, ...]:
+    if not text:
+        return ()
+    return tuple(p for p in (part.strip().lower() for part in text.split(",")) if p)
+
+
+def sort_manifests(rendered: Mapping[str, str], *, chart_name: str) -> tuple[list[Hook], list[Manifest], str]:
+    """Helm's ``SortManifests``: (hooks, manifests, notes) from ``render_templates`` output.
+
+    Files whose base name is ``NOTES.txt`` are removed; ``notes`` is the top chart's
+    (``<chart_name>/templates/NOTES.txt``), ``""`` if it has none. Hooks and manifests are both
+    stable-sorted by kind (InstallOrder); hook execution order (weight, name) is the caller's.
+    Raises ManifestError for a document that is not valid YAML.
+    """
+    notes = ""
+    hooks: list[Hook] = []
+    manifests: list[Manifest] = []
+    for path in sorted(rendered):
+        base = posixpath.basename(path)
+        if base == "NOTES.txt":
+            if path == f"{chart_name}/templates/NOTES.txt":
+                notes = rendered[path]
+            continue
+        if base.startswith("_"):
+            continue
+        for manifest in split_documents(path, rendered[path]):
+            annotations = (manifest.head.get("metadata") or {}).get("annotations") or {}
+            if HOOK_ANNOTATION not in annotations:
+                manifests.append(manifest)
+                continue
+            hook = _hook(manifest)
+            if hook is not None:
+                hooks.append(hook)
+    return sort_by_kind(hooks), sort_by_kind(manifests), notes
+
+
+T = TypeVar("T")
+
+
+def _kind_of(item: Any) -> str:
+    if isinstance(item, Manifest):
+        return item.kind
+    if isinstance(item, Mapping):
+        return str(item.get("kind") or "")
+    return str(getattr(item, "kind", "") or "")
+
+
+def sort_by_kind(items: Iterable[T], order: Sequence[str] = INSTALL_ORDER) -> list[T]:
+    """Stable sort by kind in ``order``; unknown kinds after all known ones, alphabetically.
+
+    Works on Manifests, Hooks, Kubernetes objects (dicts with ``kind``) or anything with ``.kind``.
+    """
+    rank = {kind: i for i, kind in enumerate(order)}
+    unknown = len(rank)
+
+    def key(item: T) -> tuple[int, str]:
+        kind = _kind_of(item)
+        position = rank.get(kind)
+        return (position, "") if position is not None else (unknown, kind)
+
+    return sorted(items, key=key)
+
+
+def release_manifest(manifests: Iterable[Manifest]) -> str:
+    """The release's ``manifest`` text: ``---\\n# Source: <path>\\n<content>\\n`` per document."""
+    return "".join(f"---\n# Source: {m.name}\n{m.content}\n" for m in manifests)
+
+
+def format_manifests(manifests: Sequence[Manifest], hooks: Sequence[Hook] = (), *, skip_tests: bool = False) -> str:
+    """``helm template``'s stdout, byte for byte (Helm v4.3.1).
+
+    The manifest block is whitespace-trimmed and ends with one newline (so an empty render is
+    ``"\\n"``); each hook follows as ``---\\n# Source: <path>\\n<manifest>\\n``, except ``test``
+    hooks when ``skip_tests``.
+    """
+    out = [release_manifest(manifests).strip(), "\n"]
+    for hook in hooks:
+        if skip_tests and "test" in hook.events:
+            continue
+        out.append(f"---\n# Source: {hook.path}\n{hook.manifest}\n")
+    return "".join(out)

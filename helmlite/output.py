@@ -55,7 +55,8 @@ class Output:
         self.stderr.write(f"Error: {message}\n")
 
     def table(self, headers: Sequence[str], rows: Sequence[Sequence[Any]], *, no_headers: bool = False) -> None:
-        """Helm's table layout: each column padded to its widest cell, columns joined by a tab."""
+        """Helm's table layout (``uitable``): every cell, the last column's too, padded to its
+        column's widest cell; columns joined by a tab."""
         body = [[str(c) for c in row] for row in rows]
         lines = body if no_headers else [list(headers), *body]
         if not lines:
@@ -63,7 +64,7 @@ class Output:
         widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
         for line in lines:
             cells = [cell.ljust(widths[i]) for i, cell in enumerate(line)]
-            self.stdout.write("\t".join(cells).rstrip() + "\n")
+            self.stdout.write("\t".join(cells) + "\n")
 
     def data(self, obj: Any, fmt: str) -> None:
         """Print ``obj`` as ``json`` (one line, like Helm) or ``yaml`` (block style, keys sorted)."""

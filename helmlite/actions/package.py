@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from helmlite.errors import ChartError
+from helmlite.errors import ChartError, DependencyError
 
 __all__ = ["Package"]
 
@@ -21,9 +21,10 @@ class Package:
         """Validate the chart, optionally refresh its dependencies, and write the archive.
 
         Returns the archive path. Raises ChartError (not a directory, invalid chart or
-        version) before anything is written.
+        version, declared dependencies missing from ``charts/``) before anything is written.
         """
         from helmlite.chart.archive import package_chart
+        from helmlite.chart.dependencies import check_dependencies_present
         from helmlite.chart.loader import load_chart
         from helmlite.semver import parse_version
 
@@ -35,6 +36,9 @@ class Package:
             from helmlite.actions.dependency import DependencyUpdate
 
             DependencyUpdate().run(chart_dir)
-        load_chart(chart_dir)  # refuse to package a chart that does not load
+        chart = load_chart(chart_dir)  # refuse to package a chart that does not load
+        missing = check_dependencies_present(chart)
+        if missing:
+            raise DependencyError(f"found in Chart.yaml, but missing in charts/ directory: {', '.join(missing)}")
         self.destination.mkdir(parents=True, exist_ok=True)
         return package_chart(chart_dir, self.destination, version=self.version, app_version=self.app_version)

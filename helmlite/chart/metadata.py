@@ -199,27 +199,6 @@ def _root(data: bytes, source: str) -> tuple[_Doc, dict[str, yaml.Node]]:
 # --- Dependencies -----------------------------------------------------------------------------
 
 
-class _ImportMapping(dict[str, str]):
-    """The ``{child, parent}`` form of an import-values entry, as ``ImportValue.raw``.
-
-    A dict, so it serialises as a mapping, but read-only and hashable: ``Dependency`` is a frozen
-    dataclass that callers use as a dict key, and a plain dict inside it would make it unhashable.
-    """
-
-    def __hash__(self) -> int:  # type: ignore[override]
-        return hash(tuple(sorted(self.items())))
-
-    def __reduce__(self) -> tuple[type[_ImportMapping], tuple[dict[str, str]]]:
-        # copy/pickle rebuild it through the constructor, not item by item.
-        return (type(self), (dict(self),))
-
-    def _read_only(self, *_args: object, **_kwargs: object) -> None:
-        raise TypeError("import-values entries are read-only")
-
-    __setitem__ = __delitem__ = __ior__ = _read_only  # type: ignore[assignment]
-    update = setdefault = pop = popitem = clear = _read_only  # type: ignore[assignment]
-
-
 def _parse_import_values(doc: _Doc, node: yaml.Node | None, field: str) -> tuple[ImportValue, ...]:
     out: list[ImportValue] = []
     for i, item in enumerate(doc.sequence(node, field)):
@@ -232,7 +211,7 @@ def _parse_import_values(doc: _Doc, node: yaml.Node | None, field: str) -> tuple
             pairs = dict(doc.items(item, where))
             child = doc.string(pairs.get("child"), f"{where}.child")
             parent = doc.string(pairs.get("parent"), f"{where}.parent")
-            out.append(ImportValue(child=child, parent=parent, raw=_ImportMapping(child=child, parent=parent)))
+            out.append(ImportValue(child=child, parent=parent, raw={"child": child, "parent": parent}))
         else:
             raise doc.error(where, "must be a string or a {child, parent} mapping")
     return tuple(out)
@@ -341,7 +320,7 @@ def parse_metadata(data: bytes, source: str = "Chart.yaml") -> ChartMetadata:
         app_version=sanitize_string(doc.string(root.get("appVersion"), "appVersion")),
         kube_version=sanitize_string(doc.string(root.get("kubeVersion"), "kubeVersion")),
         description=sanitize_string(doc.string(root.get("description"), "description")),
-        type=chart_type or "application",
+        type=chart_type,
         keywords=tuple(sanitize_string(k) for k in doc.strings(root.get("keywords"), "keywords")),
         home=sanitize_string(doc.string(root.get("home"), "home")),
         sources=tuple(sanitize_string(s) for s in doc.strings(root.get("sources"), "sources")),

@@ -56,7 +56,8 @@ class ImportValue:
 
     child: str
     parent: str
-    raw: str | dict[str, str]
+    # Not part of equality/hash: a dict would make Dependency unhashable, and child/parent say it all.
+    raw: str | dict[str, str] = field(compare=False)
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,7 @@ class ChartMetadata:
     app_version: str = ""
     kube_version: str = ""
     description: str = ""
-    type: str = "application"
+    type: str = ""  # unset means application; Helm omits it from Chart.yaml and the release JSON
     keywords: tuple[str, ...] = ()
     home: str = ""
     sources: tuple[str, ...] = ()
@@ -152,8 +153,7 @@ class ChartMetadata:
         for key, value in optional:
             if value:
                 out[key] = value
-        # Helm writes type only for v2 charts (it is invalid in v1).
-        if self.api_version == API_VERSION_V2 and self.type:
+        if self.type:
             out["type"] = self.type
         return out
 

@@ -114,8 +114,18 @@ def test_dependency_update_reports_unsatisfiable_constraints(helm_bin: str, cli,
     assert not (chart / "charts").exists() or not any((chart / "charts").iterdir())
 
 
+def test_package_refuses_missing_dependencies_like_helm(helm_bin: str, cli, tmp_path: Path) -> None:
+    chart = _chart(tmp_path)
+    expected = run_helm(helm_bin, "package", str(chart), "-d", str(tmp_path / "h"))
+    result = cli("package", str(chart), "-d", str(tmp_path / "o"))
+    assert (result.exit_code, expected.returncode) == (1, 1)
+    assert result.stderr == expected.stderr.splitlines()[-1] + "\n"
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
 def test_package_is_loadable_by_helm_and_reproducible(helm_bin: str, cli, tmp_path: Path) -> None:
     chart = _chart(tmp_path)
+    assert cli("dependency", "update", str(chart)).exit_code == 0
     out1, out2 = tmp_path / "o1", tmp_path / "o2"
     first = cli("package", str(chart), "-d", str(out1), "--version", "1.2.4", "--app-version", "5.0")
     assert first.exit_code == 0, first.stderr

@@ -251,7 +251,7 @@ def test_chart_to_json_matches_helms_chart_json() -> None:
     helm = json.loads(helm_text("helm-escapes-floats.json"))
     helm_chart = helm["chart"]
     chart = Chart(
-        metadata=ChartMetadata(name="c2", version="0.1.0", annotations={"z": "1", "a": "2"}),
+        metadata=ChartMetadata(name="c2", version="0.1.0", type="application", annotations={"z": "1", "a": "2"}),
         templates=[
             ChartFile("templates/NOTES.txt", "a <b> & c é\n".encode()),
             ChartFile(
@@ -287,6 +287,7 @@ def test_chart_to_json_full_metadata_lock_schema_files() -> None:
             maintainers=(Maintainer(name="Ann", email="ann@example.test"),),
             icon="https://example.test/icon.png",
             deprecated=True,
+            type="application",
             annotations={"helmlite.io/template-engine": "jinja2"},
             dependencies=(
                 Dependency(name="db", version="~1.0", condition="db.enabled", tags=("data",), alias="store"),

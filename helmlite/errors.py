@@ -14,7 +14,23 @@ one line and exits 1. Anything else is a bug and gets "use --debug for a traceba
     │   ├── SetParseError        a --set / --set-string / --set-json expression
     │   └── SchemaValidationError    values that violate values.schema.json (lists every violation)
     ├── RenderError              a template failed to parse or execute (names file and line)
-    └── ManifestError            rendered output that is not valid Kubernetes YAML
+    ├── ManifestError            rendered output that is not valid Kubernetes YAML
+    ├── ReleaseError             (helmlite.release) release records and their storage
+    │   ├── ReleaseDecodeError   a stored record that is not Helm's release v1 encoding
+    │   ├── ReleaseNotFound      "release: not found" (NoResults: a query matched nothing)
+    │   ├── ReleaseExists        "release: already exists"
+    │   ├── InvalidKey           a storage key that is not sh.helm.release.v1.NAME.vN
+    │   ├── NoDeployedReleases   "NAME" has no deployed releases
+    │   ├── OperationInProgress  another operation holds the release's lease
+    │   ├── LeaseLost            our lease was taken over while we worked
+    │   └── SQLStorageError      the SQL store cannot be used
+    ├── ObjectClientError        (helmlite.release.storage.objects) Exists / NotFound / Conflict on storage objects
+    ├── ApiError                 (helmlite.cluster.errors) a Kubernetes API error: reason, HTTP code, metav1.Status
+    │                            NotFound (NoKindMatch), AlreadyExists, Conflict, Invalid, Forbidden, BadRequest,
+    │                            MethodNotAllowed
+    └── SimulatorError           (helmlite.cluster.errors) the simulated cluster cannot be opened or advanced
+
+Subtrees marked with a module live beside the code that raises them.
 
 Error messages are one line: what went wrong, where, and (when it is not obvious) how to fix it.
 """

@@ -24,6 +24,9 @@ def create(name: str) -> None:
     """
     from helmlite.chart.scaffold import create_chart
 
+    out = Output()
     target = Path(name)
-    Output().echo(f"Creating {name}")
-    create_chart(target.name, target.parent)
+    out.echo(f"Creating {name}")
+    # Path(".").name is empty: pass the argument itself so the name check explains the refusal.
+    create_chart(target.name or name, target.parent,
+                 on_overwrite=lambda path: out.echo(f'WARNING: File "{path}" already exists. Overwriting.'))

@@ -1,0 +1,1 @@
+helpers are not rendered

@@ -6,11 +6,15 @@ import io
 import os
 import shutil
 import sys
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# Keep the suite's caches (compiled templates, repository indexes) out of the user's home.
+os.environ.setdefault("HELMLITE_CACHE_HOME", tempfile.mkdtemp(prefix="helmlite-test-cache-"))
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CHARTS = REPO_ROOT / "charts"

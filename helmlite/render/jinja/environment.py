@@ -4,7 +4,7 @@ Design choices (documented for chart authors in docs/templates.md):
 
 - One process-wide ``HelmliteEnvironment`` (a ``SandboxedEnvironment``); compiled files are
   cached by (template name, sha256 of the source), so rendering the same chart again compiles
-  nothing. Per-render data (the define registry, ``lookup``, lint mode, limits) lives in a
+  nothing, and their code is kept on disk (``codecache``) so a new process does not either. Per-render data (the define registry, ``lookup``, lint mode, limits) lives in a
   ``contextvars`` slot, never in the environment, so concurrent renders do not share it and
   templates cannot reach it.
 - ``Values.x``: for a dict, the key wins over a method of the same name (``Values.items`` is the
@@ -36,6 +36,7 @@ from jinja2.exceptions import SecurityError, TemplateSyntaxError
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
+from helmlite.render.jinja.codecache import CodeCache, CompiledCode, default_code_cache
 from helmlite.render.jinja.defines import Define, DefineExtension, define_name, is_empty_body
 from helmlite.render.engine import Lookup
 from helmlite.render.jinja.gofmt import display
@@ -162,6 +163,7 @@ class HelmliteEnvironment(SandboxedEnvironment):
         install(self)
         self._cache: OrderedDict[tuple[str, str, bool], CompiledFile] = OrderedDict()
         self._cache_lock = threading.Lock()
+        self._code_cache = default_code_cache()
 
     # ----- sandbox -------------------------------------------------------------------------
 
@@ -235,20 +237,35 @@ class HelmliteEnvironment(SandboxedEnvironment):
         ``TemplateSyntaxError`` (name and line set) for a malformed file, two defines of one name
         in the file, or a define that is not at the top level.
         """
-        key = (name, hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest(), partial)
+        source_sha256 = hashlib.sha256(source.encode("utf-8", "surrogatepass")).hexdigest()
+        key = (name, source_sha256, partial)
         with self._cache_lock:
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
                 return cached
-        compiled = self._compile_file(name, source, partial)
+        compiled = self._compile_file(name, source, source_sha256, partial)
         with self._cache_lock:
             self._cache[key] = compiled
             if len(self._cache) > COMPILE_CACHE_SIZE:
                 self._cache.popitem(last=False)
         return compiled
 
-    def _compile_file(self, name: str, source: str, partial: bool) -> CompiledFile:
+    def _compile_file(self, name: str, source: str, source_sha256: str, partial: bool) -> CompiledFile:
+        disk_key = CodeCache.key(name, source_sha256, partial) if self._code_cache else ""
+        code = self._code_cache.load(disk_key) if self._code_cache else None
+        if code is None:
+            code = self._generate_code(name, source, partial)
+            if self._code_cache:
+                self._code_cache.store(disk_key, code)
+        defines = tuple(
+            Define(define, name, lineno, self._template_from_code(define_code), empty)
+            for define, lineno, define_code, empty in code.defines
+        )
+        template = None if code.body is None else self._template_from_code(code.body)
+        return CompiledFile(name, template, defines)
+
+    def _generate_code(self, name: str, source: str, partial: bool) -> CompiledCode:
         tree = self._parse(source, name, name)
         # Substring checks skip whole-tree walks for the many files that need none.
         if "required" in source:
@@ -269,21 +286,22 @@ class HelmliteEnvironment(SandboxedEnvironment):
                     raise TemplateSyntaxError(
                         "define is only allowed at the top level of a file", macro.lineno, name, name
                     )
-        defines: list[Define] = []
+        defines: list[tuple[str, int, types.CodeType, bool]] = []
         seen: set[str] = set()
         for define, node in found:
             if define in seen:
                 raise TemplateSyntaxError(f'multiple definition of template "{define}"', node.lineno, name, name)
             seen.add(define)
-            body_template = self._template_from_nodes(node.body, name)
-            defines.append(Define(define, name, node.lineno, body_template, is_empty_body(node.body)))
-        template = None if partial else self._template_from_nodes(body, name)
-        return CompiledFile(name, template, tuple(defines))
+            defines.append((define, node.lineno, self._code_from_nodes(node.body, name), is_empty_body(node.body)))
+        return CompiledCode(None if partial else self._code_from_nodes(body, name), tuple(defines))
 
-    def _template_from_nodes(self, body: list[nodes.Node], name: str) -> Template:
+    def _code_from_nodes(self, body: list[nodes.Node], name: str) -> types.CodeType:
         tree = nodes.Template(body, lineno=1)
         tree.set_environment(self)
-        code = self._compile(self._generate(tree, name, name), name)
+        code: types.CodeType = self._compile(self._generate(tree, name, name), name)
+        return code
+
+    def _template_from_code(self, code: types.CodeType) -> Template:
         return self.template_class.from_code(self, code, self.make_globals(None))
 
 

@@ -75,7 +75,10 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: run the CLI and turn errors into one ``Error: …`` line and exit code 1."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        cli.main(args=args, prog_name="helmlite", standalone_mode=False)
+        # Without standalone mode click returns ctx.exit(n)'s code instead of exiting.
+        code = cli.main(args=args, prog_name="helmlite", standalone_mode=False)
+        if isinstance(code, int) and code != 0:
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.exceptions.Abort:

@@ -146,3 +146,10 @@ def test_render_error_names_file_and_line(cli, tmp_path: Path) -> None:
     result = cli("template", "x", str(chart))
     assert result.exit_code == 1
     assert "demo/templates/cm.yaml" in result.stderr and ":2" in result.stderr
+
+
+def test_unknown_command_and_flag_exit_1_with_one_line(cli) -> None:
+    for args in (("frobnicate",), ("template", "--no-such-flag", "x")):
+        result = cli(*args)
+        assert result.exit_code == 1
+        assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1

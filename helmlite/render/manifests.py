@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from helmlite.errors import ManifestError
+from helmlite.errors import HelmliteError, ManifestError
 
 __all__ = [
     "INSTALL_ORDER",
@@ -111,17 +111,14 @@ def _annotation_text(value: Any) -> str:
 
 
 def _head(path: str, doc: str) -> dict[str, Any]:
-    # Only the head is read here, from output the render already bounded in size, so libyaml's
-    # C loader is enough (the values loader adds Helm's key rules and alias bounds in Python,
-    # which cost as much as the render itself on a 1,000-document chart).
-    import yaml
+    # The values loader, not libyaml's C loader: the C composer recurses on the C stack, so a
+    # template emitting deeply nested flow collections would crash the process.
+    from helmlite.values.yamlio import load_yaml
 
     try:
-        data = yaml.load(doc, Loader=yaml.CSafeLoader)
-    except yaml.YAMLError as exc:
-        raise ManifestError(f"YAML parse error on {path}: {_yaml_problem(exc)}") from None
-    except RecursionError:
-        raise ManifestError(f"YAML parse error on {path}: the document is nested too deeply") from None
+        data = load_yaml(doc, path)
+    except HelmliteError as exc:
+        raise ManifestError(f"YAML parse error on {path}: {_problem(exc, path)}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -137,11 +134,10 @@ def _head(path: str, doc: str) -> dict[str, Any]:
     return head
 
 
-def _yaml_problem(exc: Exception) -> str:
-    """libyaml's problem as one line, with Helm's ``line N`` (1-based) when known."""
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return f"line {mark.line + 1}: {problem}" if mark is not None else problem
+def _problem(exc: Exception, path: str) -> str:
+    # The loader's message names its source first; the caller already says which file.
+    text = str(exc)
+    return text[len(path) + 2 :] if text.startswith(f"{path}: ") else text
 
 
 def split_documents(path: str, text: str) -> list[Manifest]:

@@ -175,9 +175,9 @@ def test_dump_metadata_sorts_keys_and_quotes_ambiguous_strings() -> None:
     text = dump_metadata(md).decode()
     keys = [line.split(":")[0] for line in text.splitlines() if not line.startswith(" ")]
     assert keys == sorted(keys)
-    assert "appVersion: '9.9'" in text
-    assert "description: 'y'" in text
-    assert "home: '0o17'" in text
+    assert 'appVersion: "9.9"' in text
+    assert 'description: "y"' in text
+    assert 'home: "0o17"' in text
     assert parse_metadata(dump_metadata(md)) == md
 
 

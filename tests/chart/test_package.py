@@ -132,7 +132,7 @@ def test_version_and_app_version_overrides(tmp_path: Path) -> None:
     assert out.name == "mychart-2.0.0-rc.1.tgz"
     with tarfile.open(out, "r:gz") as tar:
         text = tar.extractfile("mychart/Chart.yaml").read().decode()  # type: ignore[union-attr]
-    assert "appVersion: '9.9'" in text  # a string, never the float 9.9
+    assert 'appVersion: "9.9"' in text  # a string, never the float 9.9
     md = load_chart(out).metadata
     assert (md.version, md.app_version) == ("2.0.0-rc.1", "9.9")
     with pytest.raises(ChartError, match='version "banana" is not a valid SemVer version'):

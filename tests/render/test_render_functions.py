@@ -43,7 +43,7 @@ CASES: list[tuple[str, str]] = [
     # toYaml / toJson / from*
     ("{{ toYaml(Values.m) }}", "a: 1\nb: 2\nc:\n  d: 4"),
     ("{{ Values.l | toYaml }}", "- x\n- yy\n- z"),
-    ("{{ toYaml(Values.missing) }}|{{ toYaml('') }}|{{ toYaml('true') }}", "null|''|'true'"),
+    ("{{ toYaml(Values.missing) }}|{{ toYaml('') }}|{{ toYaml('true') }}", 'null|""|"true"'),
     ("{{ toJson(Values.m) }}", '{"a":1,"b":2,"c":{"d":4}}'),
     ("{{ dict(a='<&>', n=none, f=2.0) | toJson }}", '{"a":"\\u003c\\u0026\\u003e","f":2,"n":null}'),
     ("{{ Values.l | toJson }}|{{ toJson(Values.missing) }}", '["x","yy","z"]|null'),

@@ -1,0 +1,155 @@
+"""values.schema.json validation (Helm's pkg/chart/common/util/jsonschema.go; helm-behaviour.md §4.5).
+
+Each chart with a schema is validated against its own coalesced values (a subchart sees
+only ``values[sub.name]``, its copied ``global`` included). The JSON Schema draft is
+detected from ``$schema`` (2020-12 when absent, as Helm's validator does), formats are
+checked, and every violation of every chart is reported at once.
+
+``$ref`` may name other JSON files of the same chart by a relative path. Remote references
+are never downloaded (Helm fetches http(s) refs): the error says so, so the schema can be
+vendored into the chart. Unresolvable ``urn:`` refs accept anything, as Helm's do.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urldefrag
+
+from helmlite.errors import SchemaValidationError
+
+if TYPE_CHECKING:
+    from helmlite.chart.model import Chart
+
+__all__ = ["SCHEMA_FILE", "validate_values"]
+
+SCHEMA_FILE = "values.schema.json"
+
+_HEADLINE = "values don't meet the specifications of the schema(s) in the following chart(s):"
+
+
+def _pointer(path: Any) -> str:
+    """A JSON pointer (RFC 6901) from a jsonschema error path."""
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in path)
+
+
+def _chart_json(chart: Chart, name: str, data: bytes) -> Any:
+    try:
+        return json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SchemaValidationError(f"{chart.full_path()}/{name}: invalid JSON: {exc}", {}) from None
+
+
+def _validator_class(schema: Any) -> Any:
+    """The jsonschema validator class for ``schema``'s ``$schema`` (2020-12 when absent or unknown)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import validator_for
+
+    dialect = schema.get("$schema") if isinstance(schema, dict) else None
+    if isinstance(dialect, str):
+        # Charts write the draft URIs with http or https, with or without the final "#".
+        stem = dialect.strip().rstrip("#").split("://", 1)[-1]
+        for scheme in ("http://", "https://"):
+            for suffix in ("#", ""):
+                found = validator_for({"$schema": scheme + stem + suffix}, default=None)
+                if found is not None:
+                    return found
+    return Draft202012Validator
+
+
+def _schema_violations(chart: Chart, schema_json: bytes, values: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every violation of ``chart``'s own schema by ``values``, sorted by JSON pointer."""
+    import referencing
+    import referencing.jsonschema
+    from jsonschema.exceptions import SchemaError
+    from referencing.exceptions import Unresolvable
+
+    schema = _chart_json(chart, SCHEMA_FILE, schema_json)
+    validator_class = _validator_class(schema)
+    try:
+        validator_class.check_schema(schema)
+    except SchemaError as exc:
+        raise SchemaValidationError(f"{chart.full_path()}/{SCHEMA_FILE}: invalid schema: {exc.message}", {}) from None
+    meta_schema = validator_class.META_SCHEMA
+    specification = referencing.jsonschema.specification_with(meta_schema.get("$id") or meta_schema.get("id", ""))
+    refused: dict[str, str] = {}
+
+    def retrieve(uri: str) -> referencing.Resource[Any]:
+        if uri.startswith("urn:"):
+            return referencing.Resource.from_contents(True, default_specification=specification)
+        name = posixpath.normpath(unquote(uri))
+        scheme = uri.split(":", 1)[0].lower() if ":" in uri.split("/", 1)[0] else ""
+        if scheme in ("http", "https"):
+            refused[uri] = (
+                "remote schemas are not downloaded; copy the schema into the chart and refer to it by relative path"
+            )
+        elif scheme or name.startswith(("/", "../")) or name == "..":
+            refused[uri] = "only files inside the chart can be referenced, by a relative path"
+        elif (data := chart.raw_file(name)) is None:
+            refused[uri] = f"the chart has no file {name!r}"
+        else:
+            try:
+                contents = _chart_json(chart, name, data)
+            except SchemaValidationError as exc:
+                refused[uri] = str(exc)
+            else:
+                return referencing.Resource.from_contents(contents, default_specification=specification)
+        raise LookupError(refused[uri])
+
+    validator = validator_class(
+        schema,
+        registry=referencing.Registry(retrieve=retrieve),  # type: ignore[call-arg]
+        format_checker=validator_class.FORMAT_CHECKER,
+    )
+    try:
+        errors = [(_pointer(error.absolute_path), error.message) for error in validator.iter_errors(values)]
+    except Unresolvable as exc:
+        ref = getattr(exc, "ref", str(exc))
+        reason = refused.get(urldefrag(ref).url, "it does not resolve")
+        message = f"{chart.full_path()}/{SCHEMA_FILE}: cannot resolve $ref {ref!r}: {reason}"
+        raise SchemaValidationError(message, {}) from None
+    return sorted(errors)
+
+
+def _collect(chart: Chart, values: dict[str, Any], violations: dict[str, list[tuple[str, str]]]) -> None:
+    if chart.schema is not None:
+        found = _schema_violations(chart, chart.schema, values)
+        if found:
+            violations.setdefault(chart.name, []).extend(found)
+    for sub in chart.dependencies:
+        sub_values = values.get(sub.name)
+        if sub_values is None:
+            continue  # nothing to validate, as in Helm
+        if not isinstance(sub_values, dict):
+            violations.setdefault(sub.name, []).append(
+                ("", f"invalid type for values: expected object (map), got {type(sub_values).__name__}")
+            )
+            continue
+        _collect(sub, sub_values, violations)
+
+
+def validate_values(chart: Chart, values: dict[str, Any]) -> None:
+    """Validate the coalesced ``values`` of ``chart`` against the values.schema.json of the
+    chart and of every subchart (each against ``values[sub.name]``).
+
+    Returns None when every schema is satisfied (or there is none). Raises
+    SchemaValidationError listing every violation in Helm's format::
+
+        values don't meet the specifications of the schema(s) in the following chart(s):
+        mychart:
+        - at '/age': -5 is less than the minimum of 0
+
+    with ``.violations == {chart_name: [(json_pointer, message), …]}``; also, with empty
+    violations, for a schema file that is not JSON or not a valid schema, or a ``$ref`` that
+    cannot be resolved (the message names the chart's schema file).
+    """
+    violations: dict[str, list[tuple[str, str]]] = {}
+    _collect(chart, values, violations)
+    if not violations:
+        return
+    lines = [_HEADLINE]
+    for name, found in violations.items():
+        lines.append(f"{name}:")
+        lines.extend(f"- at '{pointer}': {message}" for pointer, message in found)
+    raise SchemaValidationError("\n".join(lines), violations)

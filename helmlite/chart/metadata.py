@@ -95,8 +95,9 @@ def _compose(data: bytes, source: str) -> yaml.Node | None:
     try:
         return loader.get_single_node()
     except yaml.YAMLError as err:
-        detail = " ".join(str(err).split())
-        raise ChartLoadError(f"{source}: invalid YAML: {detail}") from None
+        from helmlite.values.yamlio import describe_yaml_error
+
+        raise ChartLoadError(f"{source}: invalid YAML: {describe_yaml_error(err)}") from None
     except RecursionError:
         raise ChartLoadError(f"{source}: invalid YAML: nested too deeply") from None
     finally:

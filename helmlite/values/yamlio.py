@@ -54,6 +54,7 @@ __all__ = [
     "load_yaml_documents",
     "load_values",
     "dump_yaml",
+    "describe_yaml_error",
 ]
 
 MAX_YAML_BYTES = 16 * 1024 * 1024
@@ -366,17 +367,22 @@ def _check_size(data: bytes | str, source: str) -> None:
         raise ValuesError(f"{source}: {len(data)} bytes is more than the {MAX_YAML_BYTES} allowed for a YAML file")
 
 
-def _values_error(source: str, exc: yaml.YAMLError) -> ValuesError:
+def describe_yaml_error(exc: yaml.YAMLError) -> str:
+    """One line for a PyYAML error: ``line N: problem (context)``, without PyYAML's snippets."""
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
         if exc.problem and exc.context:
             problem = f"{exc.problem} ({exc.context})"
         where = f"line {mark.line + 1}: " if mark is not None else ""
-        return ValuesError(f"{source}: {where}{problem}")
+        return f"{where}{problem}"
     if isinstance(exc, ReaderError):
-        return ValuesError(f"{source}: {exc.reason} (character {exc.character!r} at position {exc.position})")
-    return ValuesError(f"{source}: " + " ".join(str(exc).split()))
+        return f"{exc.reason} (character {exc.character!r} at position {exc.position})"
+    return " ".join(str(exc).split())
+
+
+def _values_error(source: str, exc: yaml.YAMLError) -> ValuesError:
+    return ValuesError(f"{source}: {describe_yaml_error(exc)}")
 
 
 def load_yaml(data: bytes | str, source: str) -> Any:

@@ -215,3 +215,11 @@ def test_rendered_chart_to_template_output(make_chart, render) -> None:  # type:
         "---\n# Source: c/templates/svc.yaml\napiVersion: v1\nkind: Service\nmetadata:\n  name: r\n"
         '---\n# Source: c/templates/test.yaml\napiVersion: v1\nkind: Pod\nmetadata:\n  name: t\n  annotations:\n    "helm.sh/hook": test\n\n'
     )
+
+
+def test_deeply_nested_output_is_an_error_not_a_crash() -> None:
+    # libyaml's C composer recurses on the C stack; the head parser must stay bounded.
+    from helmlite.render.manifests import split_documents
+
+    with pytest.raises(ManifestError, match="YAML parse error on c/templates/x.yaml"):
+        split_documents("c/templates/x.yaml", "a: " + "[" * 200_000 + "]" * 200_000 + "\n")

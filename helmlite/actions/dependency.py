@@ -16,7 +16,6 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
 
 from helmlite.chart.model import API_VERSION_V1, Chart, Dependency
 from helmlite.errors import DependencyError
@@ -29,22 +28,7 @@ FILE_SCHEME = "file://"
 def lock_digest(requested: tuple[Dependency, ...], locked: list[Dependency]) -> str:
     """Helm's ``HashReq``: sha256 of the JSON pair ``[requested, locked]``, Go field order."""
 
-    def as_json(dep: Dependency) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": dep.name}
-        if dep.version:
-            out["version"] = dep.version
-        out["repository"] = dep.repository
-        if dep.condition:
-            out["condition"] = dep.condition
-        if dep.tags:
-            out["tags"] = list(dep.tags)
-        if dep.import_values:
-            out["import-values"] = [iv.raw for iv in dep.import_values]
-        if dep.alias:
-            out["alias"] = dep.alias
-        return out
-
-    payload = json.dumps([[as_json(d) for d in requested], [as_json(d) for d in locked]],
+    payload = json.dumps([[d.to_json() for d in requested], [d.to_json() for d in locked]],
                          separators=(",", ":"), sort_keys=False)
     # Go's encoder escapes these three for HTML safety; match it so digests agree with Helm's.
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -77,6 +77,16 @@ class Dependency:
         """The name the subchart is known by in the parent: its alias, else its name."""
         return self.alias or self.name
 
+    def to_json(self) -> dict[str, Any]:
+        """Helm's ``Dependency`` JSON (release records, Chart.lock digests): Go field order,
+        ``repository`` always written, the rest only when set."""
+        out: dict[str, Any] = {"name": self.name}
+        if self.version:
+            out["version"] = self.version
+        out["repository"] = self.repository
+        out.update((k, v) for k, v in self.to_dict().items() if k not in ("name", "version", "repository"))
+        return out
+
     def to_dict(self) -> dict[str, Any]:
         """Chart.yaml form, Helm's key names, empty fields omitted."""
         out: dict[str, Any] = {"name": self.name}

@@ -26,7 +26,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from enum import StrEnum
 from typing import Any
 
-from helmlite.chart.model import API_VERSION_V2, Chart, ChartFile, ChartMetadata, Dependency, Lock
+from helmlite.chart.model import API_VERSION_V2, Chart, ChartFile, ChartMetadata, Lock
 from helmlite.errors import HelmliteError
 
 __all__ = [
@@ -512,23 +512,6 @@ def _file_json(f: ChartFile) -> dict[str, Any]:
     return {"name": f.name, "data": _b64(f.data)}
 
 
-def _dependency_json(dep: Dependency) -> dict[str, Any]:
-    """Helm's ``Dependency`` JSON: ``repository`` is always written, the rest only when set."""
-    out: dict[str, Any] = {"name": dep.name}
-    if dep.version:
-        out["version"] = dep.version
-    out["repository"] = dep.repository
-    if dep.condition:
-        out["condition"] = dep.condition
-    if dep.tags:
-        out["tags"] = list(dep.tags)
-    if dep.import_values:
-        out["import-values"] = [iv.raw for iv in dep.import_values]
-    if dep.alias:
-        out["alias"] = dep.alias
-    return out
-
-
 def _metadata_json(meta: ChartMetadata) -> dict[str, Any]:
     """Helm's ``Metadata`` JSON: Go struct field order, every field omitempty."""
     fields: list[tuple[str, Any]] = [
@@ -547,7 +530,7 @@ def _metadata_json(meta: ChartMetadata) -> dict[str, Any]:
         ("deprecated", meta.deprecated),
         ("annotations", _go_map(meta.annotations)),
         ("kubeVersion", meta.kube_version),
-        ("dependencies", [_dependency_json(d) for d in meta.dependencies]),
+        ("dependencies", [d.to_json() for d in meta.dependencies]),
         # Helm leaves type empty for v1 charts (it is invalid there).
         ("type", meta.type if meta.api_version == API_VERSION_V2 else ""),
     ]
@@ -564,7 +547,7 @@ def _lock_json(lock: Lock) -> dict[str, Any]:
     return {
         "generated": generated,
         "digest": lock.digest,
-        "dependencies": [_dependency_json(d) for d in lock.dependencies],
+        "dependencies": [d.to_json() for d in lock.dependencies],
     }
 
 

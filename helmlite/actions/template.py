@@ -126,24 +126,10 @@ def _select_documents(text: str, patterns: tuple[str, ...]) -> str:
 
 
 def _glob_match(pattern: str, path: str) -> bool:
-    """Go's ``filepath.Match``: ``*`` and ``?`` never cross a ``/``; ``[...]`` classes; ``\\`` escapes."""
-    regex: list[str] = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "*":
-            regex.append("[^/]*")
-        elif c == "?":
-            regex.append("[^/]")
-        elif c == "[" and "]" in pattern[i + 1 :]:
-            end = pattern.index("]", i + 1)
-            body = pattern[i + 1 : end]
-            regex.append("[" + ("^" + body[1:] if body.startswith("^") else body).replace("\\", "\\\\") + "]")
-            i = end
-        elif c == "\\" and i + 1 < len(pattern):
-            i += 1
-            regex.append(re.escape(pattern[i]))
-        else:
-            regex.append(re.escape(c))
-        i += 1
-    return re.fullmatch("".join(regex), path) is not None
+    """Go's ``filepath.Match``; a malformed pattern matches nothing, as in Helm."""
+    from helmlite.chart.helmignore import compile_glob
+
+    try:
+        return compile_glob(pattern).fullmatch(path) is not None
+    except ValueError:
+        return False

@@ -22,11 +22,15 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "dependency": ("helmlite.cli.dependency", "dependency", "manage a chart's dependencies"),
     "lint": ("helmlite.cli.lint", "lint", "examine a chart for possible issues"),
     "package": ("helmlite.cli.package", "package", "package a chart directory into a chart archive"),
+    "pull": ("helmlite.cli.pull", "pull", "download a chart from a repository and (optionally) unpack it"),
+    "repo": ("helmlite.cli.repo", "repo", "add, list, remove, update, and index chart repositories"),
+    "search": ("helmlite.cli.search", "search", "search for a keyword in charts"),
+    "serve": ("helmlite.cli.serve", "serve", "serve a local chart repository over HTTP"),
     "show": ("helmlite.cli.show", "show", "show information of a chart"),
     "template": ("helmlite.cli.template", "template", "locally render templates"),
     "version": ("helmlite.cli.version", "version", "print the helmlite version information"),
 }
-ALIASES = {"dep": "dependency", "dependencies": "dependency", "inspect": "show"}
+ALIASES = {"dep": "dependency", "dependencies": "dependency", "inspect": "show", "fetch": "pull"}
 
 
 class LazyGroup(click.Group):

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from helmlite.render.files import Files
-from helmlite.render.jinja.gofmt import go_float, go_quote, go_str, go_time_format, sprint, sprintf
+from helmlite.render.gofmt import go_float, go_quote, go_str, go_time_format, sprint, sprintf
 
 TREE = Files(
     (name, b"")
@@ -69,7 +69,8 @@ def test_sprintf_and_sprint() -> None:
     args = ["s", 42, {"b": 2, "a": 1}, 'q"x', True, 255, 3.14159, 7, "ab", 5, 8, 5, 1234.5678, 65]
     out = sprintf("%s|%d|%v|%q|%t|%x|%5.2f|%05d|%-4s|%+d|%o|%b|%e|%c|%%", args)
     assert out == 's|42|map[a:1 b:2]|"q\\"x"|true|ff| 3.14|00007|ab  |+5|10|101|1.234568e+03|A|%'
-    assert sprintf("%d|%s|%v", [80.0, 80, None]) == "80|80|<nil>"
+    assert sprintf("%d|%s|%v", [80.0, 80, None], lenient=True) == "80|80|<nil>"
+    assert sprintf("%d|%s|%v", [80.0, 80, None]) == "%!d(float64=80)|%!s(int=80)|<nil>"
     assert sprintf("%T %T %T %T", [1, 1.5, "s", None]) == "int float64 string <nil>"
     assert sprintf("%x %X", ["hi", "hi"]) == "6869 6869"
     assert sprint(["a", 1, 2, "b"]) == "a1 2b" and sprint([1, "a"]) == "1a"

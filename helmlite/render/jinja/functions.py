@@ -37,7 +37,7 @@ from helmlite.render.jinja.environment import (
     TemplateFunctionError,
     current_state,
 )
-from helmlite.render.jinja.gofmt import (
+from helmlite.render.gofmt import (
     go_kind,
     go_quote,
     go_str,
@@ -405,7 +405,7 @@ def _cat(*values: Any) -> str:
 
 
 def _printf(fmt: Any, *args: Any) -> str:
-    return sprintf(_s(fmt), args)
+    return sprintf(_s(fmt), args, lenient=True)
 
 
 def _print(*args: Any) -> str:

@@ -26,7 +26,12 @@ from helmlite.cluster.errors import (
 from helmlite.cluster.events import EventRecorder
 from helmlite.cluster.kinds import BUILTIN_KINDS, Kind, KindRegistry
 from helmlite.cluster.selectors import FieldSelector, LabelSelector
-from helmlite.cluster.store import DEFAULT_FIELD_MANAGER, ObjectStore, WatchEvent, copy_object
+from helmlite.cluster.store import (
+    DEFAULT_FIELD_MANAGER,
+    ObjectStore,
+    WatchEvent,
+    copy_object,
+)
 
 __all__ = [
     "Cluster",

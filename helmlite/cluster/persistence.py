@@ -1,0 +1,146 @@
+"""The cluster file: a whole simulated cluster in one SQLite database (WAL mode).
+
+Every command runs inside one ``BEGIN IMMEDIATE`` transaction: a second process opening the
+same file waits for the first to commit (up to ``BUSY_TIMEOUT_SECONDS``) instead of
+interleaving with it, and a process killed before ``COMMIT`` leaves the last committed state
+untouched (SQLite rolls the partial transaction back). Only objects changed or deleted by the
+command are written, each as one row of compact JSON, plus the clock, counters and RNG state.
+
+Tables: ``meta(key, value)`` (JSON values), ``objects(grp, kind, namespace, name, uid, owners,
+data)`` — ``uid`` and ``owners`` (the owner uids) let the store build its indexes without
+decoding any object — and ``timers(key, at, seq)``.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from helmlite.cluster.errors import SimulatorError
+
+__all__ = ["ClusterFile", "SCHEMA_VERSION", "BUSY_TIMEOUT_SECONDS"]
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_SECONDS = 30.0
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+    ("CREATE TABLE IF NOT EXISTS objects (grp TEXT NOT NULL, kind TEXT NOT NULL, namespace TEXT NOT NULL, "
+     "name TEXT NOT NULL, uid TEXT NOT NULL, owners TEXT NOT NULL, data TEXT NOT NULL, "
+     "PRIMARY KEY (grp, kind, namespace, name)) WITHOUT ROWID"),
+    "CREATE TABLE IF NOT EXISTS timers (key TEXT PRIMARY KEY, at REAL NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID",
+)
+
+
+def _index_columns(obj: Mapping[str, Any]) -> tuple[str, str]:
+    meta = obj["metadata"]
+    owners = sorted({r["uid"] for r in meta.get("ownerReferences") or [] if r.get("uid")})
+    return meta.get("uid", ""), json.dumps(owners) if owners else ""
+
+
+class ClusterFile:
+    """One open transaction on a cluster file: ``begin`` → reads → ``write`` → ``commit``."""
+
+    def __init__(self, path: str | Path, *, timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+        self.path = Path(path)
+        self._timeout = timeout
+        self._conn: sqlite3.Connection | None = None
+
+    def _fail(self, exc: sqlite3.Error) -> SimulatorError:
+        if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+            return SimulatorError(f"cluster file {self.path} is busy: another helmlite command is using it "
+                                  f"(waited {self._timeout:g}s)")
+        return SimulatorError(f"cannot use cluster file {self.path}: {exc}")
+
+    def begin(self) -> dict[str, Any] | None:
+        """Open the file (creating it if needed) and start the exclusive write transaction.
+
+        Returns the stored meta values, or None for a new, empty cluster file.
+
+        Raises:
+            SimulatorError: the file is busy past the timeout, unreadable, or from a newer schema.
+        """
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            conn = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
+            self._conn = conn
+            conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: a committed command survives power loss too, not only a process crash.
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in _SCHEMA:
+                conn.execute(statement)
+            meta = {key: json.loads(value) for key, value in conn.execute("SELECT key, value FROM meta")}
+        except sqlite3.Error as exc:
+            self.close()
+            raise self._fail(exc) from None
+        if not meta:
+            return None
+        if meta.get("schema") != SCHEMA_VERSION:
+            self.rollback()
+            self.close()
+            raise SimulatorError(f"cluster file {self.path} has schema {meta.get('schema')!r}; "
+                                 f"this helmlite understands schema {SCHEMA_VERSION}")
+        return meta
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise SimulatorError(f"cluster file {self.path} is not open")
+        return self._conn
+
+    def objects(self) -> Iterator[tuple[str, str, str, str, str, str, str]]:
+        """Every stored object as ``(group, kind, namespace, name, uid, owners, json)``, undecoded."""
+        yield from self._connection().execute("SELECT grp, kind, namespace, name, uid, owners, data FROM objects")
+
+    def timers(self) -> list[tuple[str, float, int]]:
+        """Every pending timer as ``(key, at, seq)``."""
+        return list(self._connection().execute("SELECT key, at, seq FROM timers"))
+
+    def write(self, *, objects: Mapping[tuple[str, str, str, str], dict[str, Any] | None],
+              timers: tuple[Mapping[str, tuple[float, int]], set[str]], meta: Mapping[str, Any]) -> None:
+        """Write changed objects (None = deleted), timer changes and meta values (not committed yet).
+
+        Raises:
+            SimulatorError: SQLite refused the write.
+        """
+        conn = self._connection()
+        dumps = json.dumps
+        upserts = [(*key, *_index_columns(obj), dumps(obj, separators=(",", ":")))
+                   for key, obj in objects.items() if obj is not None]
+        deletes = [key for key, obj in objects.items() if obj is None]
+        timer_upserts, timer_deletes = timers
+        try:
+            conn.executemany("INSERT OR REPLACE INTO objects VALUES (?, ?, ?, ?, ?, ?, ?)", upserts)
+            conn.executemany("DELETE FROM objects WHERE grp = ? AND kind = ? AND namespace = ? AND name = ?", deletes)
+            conn.executemany("INSERT OR REPLACE INTO timers VALUES (?, ?, ?)",
+                             [(k, at, seq) for k, (at, seq) in timer_upserts.items()])
+            conn.executemany("DELETE FROM timers WHERE key = ?", [(k,) for k in timer_deletes])
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                             [(k, dumps(v, separators=(",", ":"))) for k, v in {"schema": SCHEMA_VERSION, **meta}.items()])
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def commit(self) -> None:
+        """Make the transaction durable.
+
+        Raises:
+            SimulatorError: the commit failed (nothing of this transaction is kept).
+        """
+        try:
+            self._connection().execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+
+    def rollback(self) -> None:
+        """Abandon the transaction (no-op if none is open)."""
+        if self._conn is not None and self._conn.in_transaction:
+            self._conn.execute("ROLLBACK")
+
+    def close(self) -> None:
+        """Close the connection (an open transaction is rolled back)."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -1,10 +1,13 @@
 """``dependency list|update|build``: a chart's dependencies in ``charts/`` and ``Chart.lock``.
 
-``update`` resolves each declared dependency to one chart version, packages it into
-``charts/`` and records the result in ``Chart.lock`` (``requirements.lock`` for v1 charts) with
-Helm's digest, so ``build`` can reproduce exactly that set later. Dependencies from local
-directories (``file://``) resolve here; chart repositories are resolved by the repository
-client.
+``update`` resolves each declared dependency to one chart version, puts it into ``charts/``
+and records the result in ``Chart.lock`` (``requirements.lock`` for v1 charts) with Helm's
+digest, so ``build`` can reproduce exactly that set later. Dependencies resolve from local
+directories (``file://``), from ``charts/`` itself (no repository), and from chart
+repositories: a URL (configured with ``repo add`` or not) or a configured repository's name
+as ``@name`` / ``alias:name``. As in Helm, an aliased repository is recorded under its URL in
+the lock and its digest. Downloads are checked against the index digest; nothing in
+``charts/`` changes until every dependency has been resolved and fetched.
 """
 
 from __future__ import annotations
@@ -13,14 +16,17 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from helmlite.chart.model import API_VERSION_V1, Chart, Dependency
 from helmlite.errors import DependencyError
+from helmlite.repo.client import DEFAULT_TIMEOUT
+from helmlite.repo.index import RepoError, atomic_write
 
-__all__ = ["DependencyList", "DependencyUpdate", "DependencyBuild", "lock_digest"]
+__all__ = ["DependencyBuild", "DependencyList", "DependencyUpdate", "lock_digest"]
 
 FILE_SCHEME = "file://"
 
@@ -46,70 +52,278 @@ class DependencyList:
 
 @dataclass
 class DependencyUpdate:
+    """Options of ``dependency update``: ``skip_refresh`` uses the cached repository indexes."""
+
+    skip_refresh: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+
     def run(self, chart_dir: Path) -> list[str]:
-        """Resolve, package into ``charts/`` and lock every declared dependency.
+        """Resolve, fetch into ``charts/`` and lock every declared dependency.
 
         Returns the progress lines to print. Raises DependencyError naming every dependency
-        that has no matching version, before ``charts/`` is touched.
+        that has no matching version (before ``charts/`` is touched), a repository that is
+        not configured, or a download that failed or did not match its index digest.
         """
         from helmlite.chart.loader import load_chart
 
         chart = load_chart(chart_dir)
-        requested = _declared(chart)
-        if not requested:
+        declared = _declared(chart)
+        if not declared:
             return []
-        found = {dep: _resolve_local(chart_dir, dep) for dep in requested}
-        failures = [dep for dep, hit in found.items() if hit is None]
+        lines: list[str] = []
+        sources = _Sources(self.timeout, lines)
+        requested = sources.resolve_names(declared)
+        sources.refresh(requested, skip_configured=self.skip_refresh)
+        locked = [sources.lock(chart_dir, dep) for dep in requested]
+        failures = [dep for dep, lock in zip(requested, locked) if lock is None]
         if failures:
             names = ", ".join(f'"{d.name}" (repository "{d.repository}", version "{d.version}")' for d in failures)
             raise DependencyError(
                 f"can't get a valid version for {len(failures)} subchart(s): {names}. Make sure a matching chart "
                 "version exists in the repo, or change the version constraint in Chart.yaml"
             )
-        resolved = [(dep, hit) for dep, hit in found.items() if hit is not None]
-        charts_dir = chart_dir / "charts"
-        charts_dir.mkdir(exist_ok=True)
-        kept = {_package_into(charts_dir, source_dir) for _dep, (source_dir, _sub) in resolved}
-        for archive in charts_dir.glob("*.tgz"):
-            if archive.name not in kept:
-                archive.unlink()
-        locked = [Dependency(name=dep.name, version=sub.metadata.version, repository=dep.repository)
-                  for dep, (_dir, sub) in resolved]
-        _write_lock(chart_dir, chart, requested, locked)
-        return [f"Saving {len(resolved)} charts", "Deleting outdated charts"]
+        final = [lock for lock in locked if lock is not None]
+        lines.extend(sources.fetch_all(chart_dir, final))
+        digest = lock_digest(requested, final)
+        if chart.lock is None or chart.lock.digest != digest:
+            _write_lock(chart_dir, chart, requested, final)
+        return lines
 
 
 @dataclass
 class DependencyBuild:
+    """Options of ``dependency build``: ``skip_refresh`` uses the cached repository indexes."""
+
+    skip_refresh: bool = False
+    timeout: float = DEFAULT_TIMEOUT
+
     def run(self, chart_dir: Path) -> list[str]:
         """Rebuild ``charts/`` from the lock file; without a lock file, behave as ``update``.
 
-        Raises DependencyError when the lock no longer matches the declared dependencies.
+        Raises DependencyError when the lock no longer matches the declared dependencies or a
+        locked version cannot be fetched.
         """
         from helmlite.chart.loader import load_chart
 
         chart = load_chart(chart_dir)
         if chart.lock is None:
-            return DependencyUpdate().run(chart_dir)
-        requested = _declared(chart)
+            return DependencyUpdate(self.skip_refresh, self.timeout).run(chart_dir)
+        lines: list[str] = []
+        sources = _Sources(self.timeout, lines)
+        requested = sources.resolve_names(_declared(chart))
         if lock_digest(requested, list(chart.lock.dependencies)) != chart.lock.digest:
             lock_name = "requirements.lock" if chart.metadata.api_version == API_VERSION_V1 else "Chart.lock"
             deps_name = "requirements.yaml" if chart.metadata.api_version == API_VERSION_V1 else "Chart.yaml"
             raise DependencyError(f"the lock file ({lock_name}) is out of sync with the dependencies file "
                                   f"({deps_name}). Please update the dependencies")
-        charts_dir = chart_dir / "charts"
-        charts_dir.mkdir(exist_ok=True)
-        for locked in chart.lock.dependencies:
-            found = _resolve_local(chart_dir, locked)
-            if found is None:
-                raise DependencyError(f'dependency "{locked.name}" version {locked.version} from '
-                                      f'"{locked.repository}" is not available')
-            _package_into(charts_dir, found[0])
-        return [f"Saving {len(chart.lock.dependencies)} charts", "Deleting outdated charts"]
+        locked = sources.resolve_names(chart.lock.dependencies)
+        sources.refresh(locked, skip_configured=self.skip_refresh)
+        lines.extend(sources.fetch_all(chart_dir, list(locked), exact=True))
+        return lines
 
 
 def _declared(chart: Chart) -> tuple[Dependency, ...]:
     return chart.metadata.dependencies
+
+
+def _is_repository(dep: Dependency) -> bool:
+    return bool(dep.repository) and not dep.repository.startswith(FILE_SCHEME)
+
+
+def _same_url(a: str, b: str) -> bool:
+    # Helm's urlutil.Equal: the same URL up to a trailing slash on the path.
+    return a.rstrip("/") == b.rstrip("/")
+
+
+class _Sources:
+    """The repositories one ``update``/``build`` run needs, each index fetched or loaded once."""
+
+    def __init__(self, timeout: float, lines: list[str]) -> None:
+        from helmlite.repo.client import RepositoryFile, repositories_path
+
+        self.timeout = timeout
+        self.lines = lines
+        self.repos = RepositoryFile.load(repositories_path()).repositories
+        self.indexes: dict[str, Any] = {}  # repository URL -> IndexFile
+
+    def _configured(self, url: str) -> Any:
+        # The last entry wins when several names share a URL, as Helm's dedupeRepos does.
+        found = None
+        for repo in self.repos:
+            if _same_url(repo.url, url):
+                found = repo
+        return found
+
+    def resolve_names(self, deps: tuple[Dependency, ...]) -> tuple[Dependency, ...]:
+        """Helm's ``resolveRepoNames``: ``@name``/``alias:name`` become the repository's URL.
+
+        Raises DependencyError listing every repository that is neither configured nor a URL.
+        """
+        out: list[Dependency] = []
+        missing: list[str] = []
+        for dep in deps:
+            repository = dep.repository
+            if repository.startswith("oci://"):
+                raise DependencyError(f'dependency "{dep.name}": oci:// repositories are not supported')
+            alias = repository[1:] if repository.startswith("@") else (
+                repository[len("alias:"):] if repository.startswith("alias:") else None)
+            if alias is not None:
+                repo = next((r for r in self.repos if r.name == alias), None)
+                if repo is None:
+                    missing.append(repository)
+                    out.append(dep)
+                else:
+                    out.append(replace(dep, repository=repo.url))
+                continue
+            if _is_repository(dep) and self._configured(repository) is None and not _is_url(repository):
+                missing.append(repository)
+            out.append(dep)
+        if missing:
+            raise DependencyError(f"no repository definition for {', '.join(missing)}. "
+                                  "Please add them via 'helmlite repo add'")
+        return tuple(out)
+
+    def refresh(self, deps: tuple[Dependency, ...], *, skip_configured: bool) -> None:
+        """Fetch the indexes the dependencies need: always for URLs no repository is configured
+        for, and (unless ``skip_configured``) for the configured repositories they use."""
+        from helmlite.repo.client import (
+            RepoEntry,
+            download_index,
+            redact_url,
+            write_index_cache,
+        )
+
+        urls: list[str] = []
+        for dep in deps:
+            if _is_repository(dep) and not any(_same_url(u, dep.repository) for u in urls):
+                urls.append(dep.repository)
+        unmanaged = [u for u in urls if self._configured(u) is None]
+        if unmanaged:
+            self.lines.append("Getting updates for unmanaged Helm repositories...")
+            for url in unmanaged:
+                try:
+                    self.indexes[url.rstrip("/")] = download_index(RepoEntry("", url), timeout=self.timeout)[1]
+                    self.lines.append(f'...Successfully got an update from the "{redact_url(url)}" chart repository')
+                except RepoError as err:
+                    self.lines.append(f'...Unable to get an update from the "{redact_url(url)}" chart repository:'
+                                      f"\n\t{err}")
+        configured = [self._configured(u) for u in urls if self._configured(u) is not None]
+        if skip_configured or not configured:
+            return
+        self.lines.append("Hang tight while we grab the latest from your chart repositories...")
+        for repo in configured:
+            try:
+                data, index = download_index(repo, timeout=self.timeout)
+            except RepoError as err:
+                self.lines.append(f'...Unable to get an update from the "{repo.name}" chart repository '
+                                  f"({redact_url(repo.url)}):\n\t{err}")
+                continue
+            write_index_cache(repo.name, data, index)
+            self.indexes[repo.url.rstrip("/")] = index
+            self.lines.append(f'...Successfully got an update from the "{repo.name}" chart repository')
+        self.lines.append("Update Complete. ⎈Happy Helming!⎈")
+
+    def index(self, url: str) -> Any:
+        """The index of the repository at ``url``. Raises DependencyError without one."""
+        from helmlite.repo.client import cached_index
+
+        key = url.rstrip("/")
+        if key not in self.indexes:
+            repo = self._configured(url)
+            if repo is None:
+                raise DependencyError(f"no repository index for {url} (it could not be downloaded)")
+            try:
+                self.indexes[key] = cached_index(repo.name)
+            except RepoError:
+                raise DependencyError(f"no cached repository for {repo.name} found. "
+                                      "(try 'helmlite repo update')") from None
+        return self.indexes[key]
+
+    def lock(self, chart_dir: Path, dep: Dependency) -> Dependency | None:
+        """The locked form of ``dep`` (name, repository, chosen version); None if no version fits."""
+        from helmlite.semver import Constraint, parse_version
+
+        if dep.repository.startswith(FILE_SCHEME):
+            hit = _resolve_local(chart_dir, dep)
+            return None if hit is None else Dependency(dep.name, hit[1].metadata.version, dep.repository)
+        try:
+            constraint = Constraint.parse(dep.version)
+        except ValueError as err:
+            raise DependencyError(f'dependency "{dep.name}" has an invalid version/constraint format: {err}') from None
+        if not dep.repository:
+            if not (chart_dir / "charts" / dep.name).is_dir():
+                raise DependencyError(f"directory {chart_dir / 'charts' / dep.name} not found")
+            return Dependency(dep.name, dep.version, "")
+        versions = self.index(dep.repository).entries.get(dep.name)
+        if versions is None:
+            raise DependencyError(f"{dep.name} chart not found in repo {dep.repository}")
+        # Index versions are sorted newest first: the first that fits is the newest that fits.
+        for entry in versions:
+            try:
+                parsed = parse_version(entry.get("version", ""))
+            except ValueError:
+                continue
+            if entry.get("urls") and constraint.check(parsed):
+                return Dependency(dep.name, entry["version"], dep.repository)
+        return None
+
+    def fetch_all(self, chart_dir: Path, locked: list[Dependency], *, exact: bool = False) -> list[str]:
+        """Fetch every locked dependency, then replace ``charts/`` archives in one step.
+
+        Returns the progress lines. Raises DependencyError if any fetch fails; ``charts/`` is
+        untouched in that case.
+        """
+        lines = [f"Saving {len(locked)} charts"]
+        archives: list[tuple[str, bytes | Path]] = []
+        for dep in locked:
+            if dep.repository.startswith(FILE_SCHEME):
+                found = _resolve_local(chart_dir, dep)
+                if found is None or (exact and found[1].metadata.version != dep.version):
+                    raise DependencyError(f'dependency "{dep.name}" version {dep.version} from '
+                                          f'"{dep.repository}" is not available')
+                archives.append((f"{dep.name}-{found[1].metadata.version}.tgz", found[0]))
+            elif dep.repository:
+                lines.append(f"Downloading {dep.name} from repo {dep.repository}")
+                archives.append(self._download(dep))
+        charts_dir = chart_dir / "charts"
+        charts_dir.mkdir(exist_ok=True)
+        kept: set[str] = set()
+        for file_name, source in archives:
+            if isinstance(source, Path):
+                kept.add(_package_into(charts_dir, source))
+            else:
+                atomic_write(charts_dir / file_name, source)
+                kept.add(file_name)
+        lines.append("Deleting outdated charts")
+        for archive in charts_dir.glob("*.tgz"):
+            if archive.name not in kept:
+                archive.unlink()
+        return lines
+
+    def _download(self, dep: Dependency) -> tuple[str, bytes]:
+        """The locked version's package from its repository, checked against the index digest."""
+        from helmlite.repo.client import resolve_reference_url
+        from helmlite.repo.resolve import ChartLocation, download_chart, lookup_version
+
+        try:
+            entry = lookup_version(self.index(dep.repository), dep.name, dep.version, dep.repository)
+            urls = entry.get("urls") or []
+            if not urls:
+                raise RepoError(f'chart "{dep.name}" has no downloadable URLs')
+            location = ChartLocation(resolve_reference_url(dep.repository, urls[0]), str(entry.get("digest", "")),
+                                     dep.name, str(entry["version"]), self._configured(dep.repository))
+            data = download_chart(location, timeout=self.timeout)
+        except RepoError as err:
+            raise DependencyError(f'could not download {dep.name} {dep.version} from "{dep.repository}": {err}') \
+                from None
+        return location.file_name(), data
+
+
+def _is_url(text: str) -> bool:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    return bool(parts.scheme and parts.netloc)
 
 
 def _resolve_local(chart_dir: Path, dep: Dependency) -> tuple[Path, Chart] | None:
@@ -117,11 +331,6 @@ def _resolve_local(chart_dir: Path, dep: Dependency) -> tuple[Path, Chart] | Non
     from helmlite.chart.loader import load_chart
     from helmlite.semver import satisfies
 
-    if not dep.repository.startswith(FILE_SCHEME):
-        raise DependencyError(
-            f'dependency "{dep.name}": repository "{dep.repository}" is a chart repository; only file:// '
-            "dependencies can be resolved until `helmlite repo add` is available"
-        )
     source = (chart_dir / dep.repository[len(FILE_SCHEME):]).resolve()
     if not source.is_dir():
         raise DependencyError(f'dependency "{dep.name}": directory "{source}" not found')
@@ -143,7 +352,7 @@ def _write_lock(chart_dir: Path, chart: Chart, requested: tuple[Dependency, ...]
     """Write ``Chart.lock`` (``requirements.lock`` for v1) atomically, in Helm's layout."""
     from helmlite.values.yamlio import dump_yaml
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     generated = now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond:06d}000Z"
     document = {
         "dependencies": [{"name": d.name, "repository": d.repository, "version": d.version} for d in locked],

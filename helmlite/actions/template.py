@@ -13,6 +13,7 @@ from typing import Any
 
 from helmlite.actions.action import Config, render_release
 from helmlite.errors import HelmliteError
+from helmlite.repo.resolve import ChartPathOptions
 from helmlite.values.options import ValueOptions
 
 __all__ = ["DEFAULT_RELEASE_NAME", "Template", "validate_release_name"]
@@ -51,19 +52,24 @@ class Template:
     show_only: tuple[str, ...] = ()
     output_dir: str | None = None
     use_release_name: bool = False
+    chart_options: ChartPathOptions = field(default_factory=ChartPathOptions)
 
     def run(self, chart_path: str, stdin: Any = None) -> str:
-        """Render ``chart_path`` (a directory or ``.tgz``) and return Helm's ``template`` output.
+        """Render ``chart_path`` and return Helm's ``template`` output.
 
-        With ``output_dir`` the documents are written to files and the returned text lists them.
-        Raises HelmliteError subclasses for every user-facing failure.
+        ``chart_path`` is a directory or ``.tgz``, or (resolved through ``chart_options``) a
+        ``repo/chart`` reference, a chart URL or a chart name with ``--repo``; a downloaded
+        package must match its index digest. With ``output_dir`` the documents are written to
+        files and the returned text lists them. Raises HelmliteError subclasses for every
+        user-facing failure.
         """
         from helmlite.chart.loader import load_chart
         from helmlite.render.context import ReleaseInfo
         from helmlite.render.manifests import format_manifests
+        from helmlite.repo.resolve import locate_chart
 
         validate_release_name(self.release_name)
-        chart = load_chart(chart_path)
+        chart = load_chart(locate_chart(chart_path, self.chart_options, warn=self.config.output.warn))
         user_values = self.values.merge(stdin)
         release = ReleaseInfo(
             name=self.release_name,

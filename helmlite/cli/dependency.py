@@ -53,22 +53,24 @@ def list_(chart: str) -> None:
 @dependency.command("update", short_help="update charts/ based on the contents of Chart.yaml")
 @global_options
 @click.argument("chart", default=".")
-def update(chart: str) -> None:
-    """Resolve the declared dependencies, package them into charts/ and write Chart.lock."""
+@click.option("--skip-refresh", is_flag=True, help="do not refresh the local repository cache")
+def update(chart: str, skip_refresh: bool) -> None:
+    """Resolve the declared dependencies, fetch them into charts/ and write Chart.lock."""
     from helmlite.actions.dependency import DependencyUpdate
 
-    for line in DependencyUpdate().run(Path(chart)):
+    for line in DependencyUpdate(skip_refresh=skip_refresh).run(Path(chart)):
         Output().echo(line)
 
 
 @dependency.command("build", short_help="rebuild charts/ based on the Chart.lock file")
 @global_options
 @click.argument("chart", default=".")
-def build(chart: str) -> None:
+@click.option("--skip-refresh", is_flag=True, help="do not refresh the local repository cache")
+def build(chart: str, skip_refresh: bool) -> None:
     """Reproduce charts/ exactly from Chart.lock (falls back to 'update' without a lock file)."""
     from helmlite.actions.dependency import DependencyBuild
 
-    for line in DependencyBuild().run(Path(chart)):
+    for line in DependencyBuild(skip_refresh=skip_refresh).run(Path(chart)):
         Output().echo(line)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from helmlite.cli.options import global_options, settings, value_options_from, values_options
+from helmlite.cli.pull import chart_location_options, chart_path_options_from
 from helmlite.output import Output
 
 
@@ -30,6 +31,7 @@ from helmlite.output import Output
 @click.option("-a", "--api-versions", multiple=True, metavar="GROUP/VERSION",
               help="extra API versions for Capabilities.APIVersions (repeatable or comma-separated)")
 @click.option("--skip-schema-validation", is_flag=True, help="do not validate values against values.schema.json")
+@chart_location_options
 def template(args: tuple[str, ...], generate_name: bool, kube_version: str | None,
              api_versions: tuple[str, ...], **kwargs: Any) -> None:
     """Render chart templates locally and print the manifests.
@@ -42,12 +44,14 @@ def template(args: tuple[str, ...], generate_name: bool, kube_version: str | Non
     Examples:
       helmlite template demo charts/mychart --set replicaCount=3
       helmlite template charts/mychart -s templates/service.yaml
+      helmlite template demo local/mychart --version '^1.2'
     """
     from helmlite.actions.action import Config
     from helmlite.actions.template import DEFAULT_RELEASE_NAME, Template
     from helmlite.render.capabilities import Capabilities, KubeVersion
 
     values = value_options_from(kwargs)
+    chart_options = chart_path_options_from(kwargs)
     if len(args) > 2:
         raise click.UsageError(f"expected at most 2 arguments, received {len(args)}")
     if generate_name and len(args) == 2:
@@ -73,6 +77,7 @@ def template(args: tuple[str, ...], generate_name: bool, kube_version: str | Non
         release_name=name,
         namespace=settings().namespace,
         values=values,
+        chart_options=chart_options,
         **kwargs,
     )
     out.write(action.run(chart_ref, stdin=sys.stdin))

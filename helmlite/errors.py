@@ -25,6 +25,13 @@ one line and exits 1. Anything else is a bug and gets "use --debug for a traceba
     │   ├── LeaseLost            our lease was taken over while we worked
     │   └── SQLStorageError      the SQL store cannot be used
     ├── ObjectClientError        (helmlite.release.storage.objects) Exists / NotFound / Conflict on storage objects
+    ├── RepoError                (helmlite.repo) chart repositories, client side
+    │   ├── IndexLoadError       an index.yaml that is empty, too large or invalid
+    │   ├── DownloadError        a repository or chart that cannot be fetched
+    │   └── DigestMismatchError  a downloaded package whose sha256 differs from the index digest
+    ├── StoreError               (helmlite.repo.server.storage) BadUpload, ChartExists, ChartNotFound
+    ├── AuthConfigError          (helmlite.repo.server.auth) unusable credentials configuration
+    ├── InvalidProvenance        (helmlite.repo.server.provenance) a .prov file that does not match its chart
     ├── ApiError                 (helmlite.cluster.errors) a Kubernetes API error: reason, HTTP code, metav1.Status
     │                            NotFound (NoKindMatch), AlreadyExists, Conflict, Invalid, Forbidden, BadRequest,
     │                            MethodNotAllowed

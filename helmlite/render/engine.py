@@ -28,20 +28,24 @@ def _jinja2_renderer() -> Renderer:
     return render_chart
 
 
-def _gotemplate_renderer(chart: Chart) -> Renderer:
-    raise IncompatibleChartError(
-        f"{chart.name}: Helm Go-template charts are not supported yet; a native chart declares the "
-        'Chart.yaml annotation "helmlite.io/template-engine: jinja2"'
-    )
+def _gotemplate_renderer() -> Renderer:
+    from helmlite.render.gotemplate.engine import render_chart
+
+    return render_chart
 
 
 def _renderer(chart: Chart) -> Renderer:
     # One dialect renders the whole tree (defines are shared across it), so every subchart must
-    # be a native chart too; the first one that is not is named in the error.
+    # use the root chart's dialect; the first one that does not is named in the error.
+    native = chart.metadata.template_engine == ENGINE_JINJA2
     for current in chart.walk():
-        if current.metadata.template_engine != ENGINE_JINJA2:
-            return _gotemplate_renderer(current)
-    return _jinja2_renderer()
+        if (current.metadata.template_engine == ENGINE_JINJA2) != native:
+            root_dialect, other = ("jinja2", "Go templates") if native else ("Go templates", "jinja2")
+            raise IncompatibleChartError(
+                f"{current.name}: a subchart written in {other} cannot be rendered with a chart written in "
+                f"{root_dialect}; one chart tree uses one template dialect"
+            )
+    return _jinja2_renderer() if native else _gotemplate_renderer()
 
 
 def render_templates(

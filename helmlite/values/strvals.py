@@ -28,6 +28,7 @@ from helmlite.values.coalesce import merge_maps
 from helmlite.values.yamlio import MAX_YAML_BYTES, MAX_YAML_DEPTH
 
 __all__ = [
+    "SetInt",
     "MAX_INDEX",
     "MAX_NESTED_NAME_LEVEL",
     "parse_set",
@@ -65,6 +66,19 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+class SetInt(int):
+    """An integer typed by ``--set``: Go's ``int64``.
+
+    Helm's values from files go through JSON and become ``float64`` (``1000000`` prints
+    ``1e+06`` in a Helm chart), but ``--set`` integers stay ``int64``. Everywhere else this is a
+    plain ``int``; the Go-template dialect reads ``GO_TYPE`` to keep it an integer.
+    """
+
+    __slots__ = ()
+    GO_TYPE = "int64"
+    GO_KIND = "int64"
+
+
 def _typed(text: str) -> Any:
     """``--set`` type inference: bool, null, int64 without a leading zero, else the string."""
     folded = text.casefold()
@@ -75,12 +89,16 @@ def _typed(text: str) -> Any:
     if folded == "null":
         return None
     if text == "0":
-        return 0
+        return SetInt(0)
     if text and text[0] != "0" and _DECIMAL.fullmatch(text):
         number = int(text)
         if -(2**63) <= number < 2**63:
-            return number
+            return SetInt(number)
     return text
+
+
+def _type_name(value: Any) -> str:
+    return "int" if isinstance(value, SetInt) else type(value).__name__
 
 
 def _json_depth_ok(value: Any, depth: int = 0) -> bool:
@@ -130,7 +148,7 @@ def _existing_map(data: dict[str, Any], key: str) -> dict[str, Any]:
     if current is None:
         return {}
     if not isinstance(current, dict):
-        raise SetParseError(f"unable to parse key: {_quote(key)} holds a {type(current).__name__}, not a map")
+        raise SetParseError(f"unable to parse key: {_quote(key)} holds a {_type_name(current)}, not a map")
     return current
 
 
@@ -138,7 +156,7 @@ def _existing_list(current: Any, key: str) -> list[Any]:
     if current is None:
         return []
     if not isinstance(current, list):
-        raise SetParseError(f"unable to parse key: {_quote(key)} holds a {type(current).__name__}, not a list")
+        raise SetParseError(f"unable to parse key: {_quote(key)} holds a {_type_name(current)}, not a list")
     return current
 
 

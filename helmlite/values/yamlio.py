@@ -52,6 +52,7 @@ __all__ = [
     "HELM_LINE_WIDTH",
     "load_yaml",
     "load_yaml_documents",
+    "load_first_document",
     "load_values",
     "dump_yaml",
     "describe_yaml_error",
@@ -412,6 +413,22 @@ def load_yaml_documents(data: bytes | str, source: str) -> list[Any]:
         raise _values_error(source, exc) from None
 
 
+def load_first_document(data: bytes | str, source: str) -> Any:
+    """Parse only the first document of a YAML stream in Helm's dialect (None when there is none).
+
+    What ``sigs.k8s.io/yaml.Unmarshal`` (Helm's ``fromYaml``) does: later documents are not read.
+    Raises ValuesError like ``load_yaml``.
+    """
+    _check_size(data, source)
+    loader = _HelmLoader(data)
+    try:
+        return loader.get_data() if loader.check_data() else None
+    except yaml.YAMLError as exc:
+        raise _values_error(source, exc) from None
+    finally:
+        loader.dispose()
+
+
 def load_values(data: bytes | str, source: str) -> dict[str, Any]:
     """Parse a values file: its documents deep-merged in order, as Helm's ``loader.LoadValues``.
 
@@ -508,6 +525,10 @@ _HelmDumper.add_representer(dict, _HelmDumper.represent_go_map)
 _HelmDumper.add_multi_representer(dict, _HelmDumper.represent_go_map)
 _HelmDumper.add_multi_representer(list, SafeRepresenter.represent_list)
 _HelmDumper.add_multi_representer(tuple, SafeRepresenter.represent_list)
+# Integer subclasses (``--set`` integers are ``strvals.SetInt``) are written as integers, in
+# this dumper and in PyYAML's safe dumpers that output and release records use.
+for _dumper in (_HelmDumper, yaml.SafeDumper, yaml.CSafeDumper):
+    yaml.add_multi_representer(int, SafeRepresenter.represent_int, Dumper=_dumper)
 
 
 def dump_yaml(obj: Any, *, width: int | None = None) -> str:

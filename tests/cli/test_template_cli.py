@@ -124,15 +124,17 @@ def test_library_chart_is_not_installable(cli, tmp_path: Path) -> None:
     assert (result.exit_code, result.stderr) == (1, "Error: library charts are not installable\n")
 
 
-def test_go_template_chart_fails_with_one_clear_line(cli, tmp_path: Path) -> None:
+def test_go_template_chart_renders_and_fails_as_helm_does(cli, tmp_path: Path) -> None:
     chart = tmp_path / "gochart"
     (chart / "templates").mkdir(parents=True)
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: gochart\nversion: 0.1.0\n")
     (chart / "templates" / "cm.yaml").write_text("kind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n")
     result = cli("template", "x", str(chart))
+    assert (result.exit_code, result.stdout) == (0, "---\n# Source: gochart/templates/cm.yaml\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    (chart / "templates" / "cm.yaml").write_text('name: {{ required "name is required" .Values.name }}\n')
+    result = cli("template", "x", str(chart))
     assert result.exit_code == 1
-    assert result.stderr.count("\n") == 1
-    assert "helmlite.io/template-engine: jinja2" in result.stderr
+    assert result.stderr.startswith("Error: execution error at (gochart/templates/cm.yaml:1:9): name is required\n")
 
 
 def test_missing_chart_path(cli, tmp_path: Path) -> None:

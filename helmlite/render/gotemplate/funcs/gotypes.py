@@ -1,0 +1,206 @@
+"""The Go types Sprig returns beyond ``helmlite.render.gotemplate.gotypes``, and kind tests.
+
+``helmlite.render.gotemplate.gotypes`` holds the types the runtime shares (``Int64``,
+``StringList`` = ``[]string``, ``IntList`` = ``[]int``, ``StringMap`` = ``map[string]string``,
+``Duration``, ``Values``); they are re-exported here so that Sprig modules import one place.
+This module adds what only Sprig functions produce:
+
+=======================  ==========================  =========================================
+class                    Go type                     returned by
+=======================  ==========================  =========================================
+``Uint64(int)``          ``uint64``                  ``(semver …).Major`` / ``.Minor`` /
+                                                     ``.Patch``
+``SliceOfSlices(list)``  ``[][]interface {}``        ``chunk``
+``Certificate``          ``sprig.certificate``       ``genCA``, ``genSignedCert``, … (Go fields
+                                                     ``.Cert`` and ``.Key``)
+``SemverVersion``        ``*semver.Version``         ``semver`` (Go methods ``.Major``,
+                                                     ``.Prerelease``, ``.Compare`` …)
+``SemverValue``          ``semver.Version``          ``.IncMajor``, ``.IncMinor``, ``.IncPatch``
+=======================  ==========================  =========================================
+
+Like the shared types they name themselves with ``GO_TYPE``/``GO_KIND`` (read by
+``helmlite.render.gofmt.go_type``/``go_kind``), print as Go does through ``__str__``, marshal
+to JSON through ``__go_json__``, and declare their Go fields (``GO_FIELDS``, plain attributes)
+and methods (``GO_METHODS``, Python methods marked with the runtime's ``go_method``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import semver as _semver
+
+from helmlite.render.gofmt import go_kind, is_nil
+from helmlite.render.gotemplate.exec import go_method
+from helmlite.render.gotemplate.funcspec import GoType
+from helmlite.render.gotemplate.gotypes import Duration, Int64, IntList, StringList, StringMap, Values
+
+__all__ = [
+    "CERTIFICATE", "UINT32",
+    "Int64", "Uint64", "Duration", "StringList", "IntList", "StringMap", "Values",
+    "SliceOfSlices", "Certificate", "SEMVER_VERSION", "SemverVersion", "SemverValue",
+    "is_go_slice", "is_go_map",
+]
+
+# Parameter types funcspec does not predefine: derivePassword's counter, genSignedCert's CA.
+UINT32 = GoType("uint32")
+CERTIFICATE = GoType("sprig.certificate")
+
+
+class Uint64(int):
+    __slots__ = ()
+    GO_TYPE: ClassVar[str] = "uint64"
+    GO_KIND: ClassVar[str] = "uint64"
+
+
+class SliceOfSlices(list[Any]):
+    __slots__ = ()
+    GO_TYPE: ClassVar[str] = "[][]interface {}"
+    GO_KIND: ClassVar[str] = "slice"
+
+
+@dataclass
+class Certificate:
+    """Sprig's ``certificate`` struct: PEM text in the fields ``Cert`` and ``Key``."""
+
+    GO_TYPE: ClassVar[str] = "sprig.certificate"
+    GO_KIND: ClassVar[str] = "struct"
+    GO_FIELDS: ClassVar[frozenset[str]] = frozenset(("Cert", "Key"))
+
+    Cert: str
+    Key: str
+
+    def __str__(self) -> str:
+        # fmt's %v of a struct: its fields in braces, separated by a space.
+        return "{" + self.Cert + " " + self.Key + "}"
+
+    def __go_json__(self) -> dict[str, str]:
+        return {"Cert": self.Cert, "Key": self.Key}
+
+
+SEMVER_VERSION = GoType("*semver.Version")
+
+
+class SemverVersion:
+    """A Masterminds ``*semver.Version``: prints normalised (``String()``), keeps ``Original()``."""
+
+    GO_TYPE: ClassVar[str] = "*semver.Version"
+    GO_KIND: ClassVar[str] = "ptr"
+    GO_METHODS: ClassVar[frozenset[str]] = frozenset((
+        "Major", "Minor", "Patch", "Prerelease", "Metadata", "Original", "String", "Compare", "Equal",
+        "LessThan", "LessThanEqual", "GreaterThan", "GreaterThanEqual", "IncMajor", "IncMinor", "IncPatch"))
+
+    __slots__ = ("_version", "_original")
+
+    def __init__(self, version: _semver.Version, original: str) -> None:
+        self._version = version
+        self._original = original
+
+    @property
+    def version(self) -> _semver.Version:
+        return self._version
+
+    @go_method()
+    def Major(self) -> Uint64:  # noqa: N802 - Go method names
+        return Uint64(self._version.major)
+
+    @go_method()
+    def Minor(self) -> Uint64:  # noqa: N802
+        return Uint64(self._version.minor)
+
+    @go_method()
+    def Patch(self) -> Uint64:  # noqa: N802
+        return Uint64(self._version.patch)
+
+    @go_method()
+    def Prerelease(self) -> str:  # noqa: N802
+        return self._version.prerelease or ""
+
+    @go_method()
+    def Metadata(self) -> str:  # noqa: N802
+        return self._version.build or ""
+
+    @go_method()
+    def Original(self) -> str:  # noqa: N802
+        return self._original
+
+    @go_method()
+    def String(self) -> str:  # noqa: N802
+        return str(self._version)
+
+    @go_method(SEMVER_VERSION)
+    def Compare(self, other: SemverVersion) -> int:  # noqa: N802
+        return int(self._version.compare(other._version))
+
+    @go_method(SEMVER_VERSION)
+    def Equal(self, other: SemverVersion) -> bool:  # noqa: N802
+        return self.Compare(other) == 0
+
+    @go_method(SEMVER_VERSION)
+    def LessThan(self, other: SemverVersion) -> bool:  # noqa: N802
+        return self.Compare(other) < 0
+
+    @go_method(SEMVER_VERSION)
+    def LessThanEqual(self, other: SemverVersion) -> bool:  # noqa: N802
+        return self.Compare(other) <= 0
+
+    @go_method(SEMVER_VERSION)
+    def GreaterThan(self, other: SemverVersion) -> bool:  # noqa: N802
+        return self.Compare(other) > 0
+
+    @go_method(SEMVER_VERSION)
+    def GreaterThanEqual(self, other: SemverVersion) -> bool:  # noqa: N802
+        return self.Compare(other) >= 0
+
+    def _next(self, version: _semver.Version) -> SemverValue:
+        prefix = "v" if self._original.startswith("v") else ""
+        return SemverValue(version, prefix + str(version))
+
+    @go_method()
+    def IncMajor(self) -> SemverValue:  # noqa: N802
+        return self._next(_semver.Version(self._version.major + 1, 0, 0))
+
+    @go_method()
+    def IncMinor(self) -> SemverValue:  # noqa: N802
+        return self._next(_semver.Version(self._version.major, self._version.minor + 1, 0))
+
+    @go_method()
+    def IncPatch(self) -> SemverValue:  # noqa: N802
+        # A prerelease only loses its suffix: 1.2.3-rc.1 is followed by 1.2.3.
+        patch = self._version.patch + (0 if self._version.prerelease else 1)
+        return self._next(_semver.Version(self._version.major, self._version.minor, patch))
+
+    def __str__(self) -> str:
+        return self.String()
+
+    def __go_json__(self) -> str:
+        return self.String()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._original!r})"
+
+    def __eq__(self, other: object) -> bool:
+        # reflect.DeepEqual follows the pointer and compares every field, the original text too.
+        return (type(other) is type(self) and self._original == other._original
+                and str(self._version) == str(other._version))
+
+    def __hash__(self) -> int:
+        return hash(self._original)
+
+
+class SemverValue(SemverVersion):
+    """A ``semver.Version`` value, as ``.IncMajor``/``.IncMinor``/``.IncPatch`` return it."""
+
+    __slots__ = ()
+    GO_TYPE: ClassVar[str] = "semver.Version"
+    GO_KIND: ClassVar[str] = "struct"
+
+
+def is_go_slice(value: Any) -> bool:
+    """True when ``reflect`` calls the value's kind a slice (or an array)."""
+    return not is_nil(value) and go_kind(value) in ("slice", "array")
+
+
+def is_go_map(value: Any) -> bool:
+    return not is_nil(value) and go_kind(value) == "map"

@@ -450,7 +450,8 @@ _VOLUME_SOURCES = (
 )
 
 
-def _validate_pod_spec(spec: Mapping[str, Any], path: str, errs: list[FieldError]) -> None:
+def _validate_pod_spec(spec: Mapping[str, Any], path: str, errs: list[FieldError], *,
+                       claim_volumes: Iterable[str] = ()) -> None:
     volumes: set[str] = set()
     for i, volume in enumerate(_list(spec.get("volumes"))):
         volume = _dict(volume)
@@ -474,9 +475,11 @@ def _validate_pod_spec(spec: Mapping[str, Any], path: str, errs: list[FieldError
     if not containers:
         errs.append(_required(f"{path}.containers"))
     names: set[str] = set()
+    # A StatefulSet's pods also get a volume per volumeClaimTemplate.
+    mountable = volumes | set(claim_volumes)
     for field_name in ("initContainers", "containers"):
         for i, container in enumerate(_list(spec.get(field_name))):
-            _validate_container(_dict(container), f"{path}.{field_name}[{i}]", volumes, names,
+            _validate_container(_dict(container), f"{path}.{field_name}[{i}]", mountable, names,
                                 init=field_name == "initContainers", errs=errs)
 
     restart = spec.get("restartPolicy")
@@ -570,12 +573,13 @@ def _validate_container(c: Mapping[str, Any], path: str, volumes: set[str], name
             errs.append(_invalid(f"{path}.{probe_name}.successThreshold", success, "must be 1"))
 
 
-def _validate_template(template: Mapping[str, Any], path: str, errs: list[FieldError]) -> None:
+def _validate_template(template: Mapping[str, Any], path: str, errs: list[FieldError], *,
+                       claim_volumes: Iterable[str] = ()) -> None:
     meta = _dict(template.get("metadata"))
     # ValidatePodTemplateSpec reports template labels at "<path>.labels", not ".metadata.labels".
     _validate_labels(_dict(meta.get("labels")), f"{path}.labels", errs)
     _validate_annotations(_dict(meta.get("annotations")), f"{path}.annotations", errs)
-    _validate_pod_spec(_dict(template.get("spec")), f"{path}.spec", errs)
+    _validate_pod_spec(_dict(template.get("spec")), f"{path}.spec", errs, claim_volumes=claim_volumes)
 
 
 # --- per-kind spec validation --------------------------------------------------------------
@@ -585,7 +589,8 @@ def _validate_pod(obj: Mapping[str, Any], errs: list[FieldError]) -> None:
 
 
 def _validate_selector_and_template(spec: Mapping[str, Any], what: str, errs: list[FieldError], *,
-                                    restart_policies: Sequence[str] = ("Always",)) -> None:
+                                    restart_policies: Sequence[str] = ("Always",),
+                                    claim_volumes: Iterable[str] = ()) -> None:
     """Selector required and non-empty, template labels matching it, template restart policy."""
     selector = spec.get("selector")
     template = _dict(spec.get("template"))
@@ -606,7 +611,7 @@ def _validate_selector_and_template(spec: Mapping[str, Any], what: str, errs: li
             if compiled is not None and not compiled.matches(labels or {}):
                 errs.append(_invalid("spec.template.metadata.labels", labels,
                                      "`selector` does not match template `labels`", go_string_map(labels)))
-    _validate_template(template, "spec.template", errs)
+    _validate_template(template, "spec.template", errs, claim_volumes=claim_volumes)
     restart = _dict(template.get("spec")).get("restartPolicy")
     if restart in _RESTART_POLICIES and restart not in restart_policies:
         errs.append(_not_supported("spec.template.spec.restartPolicy", restart, restart_policies))
@@ -692,7 +697,8 @@ def _validate_statefulset(obj: Mapping[str, Any], errs: list[FieldError]) -> Non
             errs.append(_not_supported(f"spec.persistentVolumeClaimRetentionPolicy.{which}", value, ("Retain", "Delete")))
     _nonnegative(spec.get("replicas"), "spec.replicas", errs)
     _nonnegative(spec.get("minReadySeconds"), "spec.minReadySeconds", errs)
-    _validate_selector_and_template(spec, "statefulset", errs)
+    claims = (_dict(_dict(t).get("metadata")).get("name") for t in _list(spec.get("volumeClaimTemplates")))
+    _validate_selector_and_template(spec, "statefulset", errs, claim_volumes=[c for c in claims if c])
 
 
 def _validate_daemonset(obj: Mapping[str, Any], errs: list[FieldError]) -> None:
@@ -1123,6 +1129,9 @@ def _update_pvc(new: Mapping[str, Any], old: Mapping[str, Any], errs: list[Field
 
     def without_requests(spec: Mapping[str, Any]) -> dict[str, Any]:
         out = {k: v for k, v in spec.items() if k != "volumeAttributesClassName"}
+        # The PV controller binds a claim by setting spec.volumeName: allowed once, while empty.
+        if not old_spec.get("volumeName"):
+            out.pop("volumeName", None)
         resources = {k: v for k, v in _dict(out.get("resources")).items() if k != "requests"}
         out["resources"] = resources
         return out

@@ -12,7 +12,9 @@ NS = "default"
 
 
 def names(cluster: Cluster) -> list[str]:
-    return [o["metadata"]["name"] for o in cluster.store.list("v1", "ConfigMap", namespace=NS)]
+    # kube-root-ca.crt is the root-CA publisher's, present in every namespace as on a real cluster.
+    return [o["metadata"]["name"] for o in cluster.store.list("v1", "ConfigMap", namespace=NS)
+            if o["metadata"]["name"] != "kube-root-ca.crt"]
 
 
 def get(cluster: Cluster, name: str) -> dict:

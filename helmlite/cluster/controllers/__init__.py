@@ -35,7 +35,47 @@ __all__ = [
 def default_controllers() -> list[Controller]:
     """Fresh instances of the workload controllers a cluster runs by default.
 
-    Each controller module adds its class here, in kube-controller-manager's start order;
-    none is implemented yet, so a default cluster runs only the API machinery's loops.
+    Workload controllers come first, so that within one reconcile the pods they create are
+    scheduled and started by the scheduler and kubelet, which come last.
     """
-    return []
+    from helmlite.cluster.controllers.daemonset import DaemonSetController
+    from helmlite.cluster.controllers.deployment import DeploymentController
+    from helmlite.cluster.controllers.replicaset import ReplicaSetController
+    from helmlite.cluster.controllers.statefulset import StatefulSetController
+    from helmlite.cluster.controllers.cronjob import CronJobController
+    from helmlite.cluster.controllers.endpoints import EndpointsController, EndpointSliceController
+    from helmlite.cluster.controllers.hpa import HorizontalPodAutoscalerController
+    from helmlite.cluster.controllers.job import JobController, TTLAfterFinishedController
+    from helmlite.cluster.controllers.persistentvolume import PersistentVolumeController
+    from helmlite.cluster.controllers.service import ServiceController
+    from helmlite.cluster.controllers.kubelet import KubeletController
+    from helmlite.cluster.controllers.nodelifecycle import (
+        NodeLifecycleController,
+        PodGCController,
+        TaintEvictionController,
+    )
+    from helmlite.cluster.controllers.scheduler import SchedulerController
+    from helmlite.cluster.controllers.serviceaccount import RootCACertPublisher, ServiceAccountsController
+
+    return [
+        ServiceAccountsController(),
+        RootCACertPublisher(),
+        DeploymentController(),
+        ReplicaSetController(),
+        DaemonSetController(),
+        StatefulSetController(),
+        JobController(),
+        CronJobController(),
+        TTLAfterFinishedController(),
+        HorizontalPodAutoscalerController(),
+        EndpointsController(),
+        EndpointSliceController(),
+        ServiceController(),
+        PersistentVolumeController(),
+        PodGCController(),
+        NodeLifecycleController(),
+        TaintEvictionController(),
+        # the scheduler and the kubelets last: workload controllers create pods first
+        SchedulerController(),
+        KubeletController(),
+    ]

@@ -110,9 +110,92 @@ def _annotation_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
+_NULLS = ("", "~", "null", "Null", "NULL")
+
+
 def _head(path: str, doc: str) -> dict[str, Any]:
-    # The values loader, not libyaml's C loader: the C composer recurses on the C stack, so a
-    # template emitting deeply nested flow collections would crash the process.
+    """``apiVersion``, ``kind`` and ``metadata.{name,namespace,annotations}`` of one document.
+
+    Helm parses every document in full (invalid YAML fails the render), but only its head is
+    needed here. libyaml's event parser validates the whole document at C speed without
+    building it, and unlike libyaml's composer it does not recurse, so deeply nested output
+    cannot crash the process. A document using aliases goes through the bounded values loader.
+    Raises ManifestError ``YAML parse error on <path>: <problem>``.
+    """
+    import yaml
+
+    from helmlite.values.yamlio import describe_yaml_error
+
+    try:
+        head = _head_from_events(yaml.parse(doc, Loader=yaml.CSafeLoader))
+    except yaml.YAMLError as exc:
+        raise ManifestError(f"YAML parse error on {path}: {describe_yaml_error(exc)}") from None
+    except _NotAMapping as exc:
+        raise ManifestError(f"YAML parse error on {path}: the document is a {exc}, not a mapping") from None
+    if head is not None:
+        return head
+    return _head_from_loader(path, doc)
+
+
+def _head_from_events(events: Any) -> dict[str, Any] | None:
+    """Walk the event stream; None when the document uses aliases (the loader handles those)."""
+    import yaml
+
+    head: dict[str, Any] = {}
+    # One frame per open collection: [is_mapping, expecting_key, current_key, role]; the role says
+    # which part of the head the collection is (root, metadata, annotations) or "" for none.
+    stack: list[list[Any]] = []
+    root_kind = ""
+    for event in events:
+        kind = type(event)
+        if kind is yaml.AliasEvent:
+            return None
+        if kind is yaml.ScalarEvent or kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if not stack:
+                root_kind = "mapping" if kind is yaml.MappingStartEvent else (
+                    "list" if kind is yaml.SequenceStartEvent else ("" if event.value in _NULLS else "str"))
+            frame = stack[-1] if stack else None
+            key = role = ""
+            if frame is not None and frame[0]:
+                if frame[1]:  # a key: remember it (complex keys never name a head field)
+                    frame[2] = event.value if kind is yaml.ScalarEvent else None
+                    frame[1] = False
+                    if kind is not yaml.ScalarEvent:
+                        stack.append([kind is yaml.MappingStartEvent, True, None, ""])
+                    continue
+                key, frame[1] = frame[2], True
+                role = {("root", "metadata"): "metadata", ("metadata", "annotations"): "annotations"}.get(
+                    (frame[3], key), "")
+            if kind is yaml.ScalarEvent:
+                if frame is not None and frame[0] and isinstance(key, str):
+                    value = "" if event.implicit[0] and event.value in _NULLS else event.value
+                    if frame[3] == "root" and key in ("apiVersion", "kind"):
+                        head[key] = value
+                    elif frame[3] == "metadata" and key in ("name", "namespace"):
+                        head.setdefault("metadata", {})[key] = value
+                    elif frame[3] == "annotations":
+                        head.setdefault("metadata", {}).setdefault("annotations", {})[key] = value
+                continue
+            is_mapping = kind is yaml.MappingStartEvent
+            if not stack:
+                role = "root" if is_mapping else ""
+            stack.append([is_mapping, True, None, role if is_mapping else ""])
+            if is_mapping and role == "metadata":
+                head.setdefault("metadata", {})
+            elif is_mapping and role == "annotations":
+                head.setdefault("metadata", {}).setdefault("annotations", {})
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+    if root_kind in ("list", "str"):
+        raise _NotAMapping(root_kind)
+    return head
+
+
+class _NotAMapping(Exception):
+    """The document's root is a list or a scalar (its kind is the message)."""
+
+
+def _head_from_loader(path: str, doc: str) -> dict[str, Any]:
     from helmlite.values.yamlio import load_yaml
 
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["config_home", "cache_home", "data_home"]
+__all__ = ["config_home", "cache_home", "data_home", "cluster_file"]
 
 
 def _xdg(helmlite_var: str, xdg_var: str, fallback: str) -> Path:
@@ -33,3 +33,9 @@ def cache_home() -> Path:
 def data_home() -> Path:
     """``$HELMLITE_DATA``, else ``$XDG_DATA_HOME/helmlite`` (the simulated cluster file)."""
     return _xdg("HELMLITE_DATA", "XDG_DATA_HOME", ".local/share")
+
+
+def cluster_file() -> Path:
+    """``$HELMLITE_CLUSTER``, else ``data_home()/cluster.db``: the simulated cluster's SQLite file."""
+    explicit = os.environ.get("HELMLITE_CLUSTER")
+    return Path(explicit) if explicit else data_home() / "cluster.db"

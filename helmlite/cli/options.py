@@ -39,6 +39,8 @@ class GlobalSettings:
     kube_context: str = ""
     kubeconfig: str = ""
     backend: str = DEFAULT_BACKEND
+    # The simulator's cluster file; "" = helmlite.paths.cluster_file() (which reads HELMLITE_CLUSTER).
+    cluster: str = ""
     debug: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -52,6 +54,7 @@ class GlobalSettings:
             kube_context=env.get("HELMLITE_KUBECONTEXT", ""),
             kubeconfig=env.get("KUBECONFIG", ""),
             backend=env.get("HELMLITE_BACKEND", DEFAULT_BACKEND),
+            cluster=env.get("HELMLITE_CLUSTER", ""),
             debug=env.get("HELMLITE_DEBUG", "").lower() in ("1", "true", "yes"),
         )
 
@@ -89,6 +92,9 @@ def global_options(f: F) -> F:
         click.option("--backend", type=click.Choice(["simulator", "kube"]), default=None, expose_value=False,
                      callback=_store("backend"), is_eager=True,
                      help="where releases are applied: the built-in simulator (default) or a real cluster"),
+        click.option("--cluster", default=None, expose_value=False, callback=_store("cluster"), is_eager=True,
+                     metavar="FILE", help="the simulated cluster's file (default $HELMLITE_CLUSTER, "
+                     "else cluster.db in the data directory)"),
         click.option("--debug", is_flag=True, default=False, expose_value=False, callback=_store("debug"),
                      is_eager=True, help="enable verbose output and tracebacks"),
     ]

@@ -2,36 +2,178 @@
 
 Like Helm's ``pkg/action/action.go``: ``template``, ``install --dry-run``, ``install`` and
 ``lint`` all turn a chart plus user values into manifests through ``render_release``, so
-they can never disagree about what a chart renders to.
+they can never disagree about what a chart renders to. ``Config`` also says where releases
+are applied (``backend``) and recorded (``driver``), and builds the release ``Storage`` for a
+backend session, so the records of the default ``secret`` driver live in the very cluster
+(and the very transaction) the resources are applied to.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from helmlite.chart.model import Chart
-from helmlite.errors import IncompatibleChartError
+from helmlite.errors import HelmliteError, IncompatibleChartError
 from helmlite.output import Output
+from helmlite.release.history import DEFAULT_MAX_HISTORY, Storage
+from helmlite.release.lock import (
+    DEFAULT_LEASE_TTL_SECONDS,
+    LeaseHolder,
+    OperationLease,
+    OperationLock,
+)
+from helmlite.release.model import Release, ReleaseError, Status, Timestamp
+from helmlite.release.storage.driver import ReleaseNotFound
 from helmlite.render.capabilities import Capabilities
 
-__all__ = ["Config", "RenderedRelease", "check_chart_usable", "render_release", "crd_manifests"]
+if TYPE_CHECKING:
+    from helmlite.backends.base import Backend, Session
+    from helmlite.release.storage.driver import Driver
+    from helmlite.release.storage.memory import MemoryDriver
+    from helmlite.release.storage.sql import SQLDriver
+
+__all__ = [
+    "DEFAULT_DRIVER",
+    "DRIVERS",
+    "SQL_CONNECTION_ENV",
+    "Config",
+    "RenderedRelease",
+    "check_chart_usable",
+    "crd_manifests",
+    "normalize_driver",
+    "render_release",
+    "session_lookup",
+]
 
 Lookup = Callable[[str, str, str, str], dict[str, Any]]
+
+# --driver / HELMLITE_DRIVER values (Helm's HELM_DRIVER, including its plural spellings).
+DRIVERS = ("secret", "configmap", "memory", "sql")
+DEFAULT_DRIVER = "secret"
+_DRIVER_ALIASES = {"": DEFAULT_DRIVER, "secrets": "secret", "configmaps": "configmap"}
+SQL_CONNECTION_ENV = "HELMLITE_DRIVER_SQL_CONNECTION_STRING"
 
 
 @dataclass
 class Config:
-    """Everything an action needs from outside: where to print, what the cluster looks like.
+    """Everything an action needs from outside: where to print, what the cluster looks like,
+    where releases are applied (``backend``) and recorded (``driver`` in ``namespace``).
 
-    Tests build it directly; the CLI builds it from flags. Storage, backend and clock join it
-    with the release engine.
+    Tests build it directly (``Config(backend=SimulatorBackend.in_memory(), driver="memory")``);
+    the CLI builds it from flags. ``history_max`` is ``--history-max`` for the actions that
+    prune (upgrade, rollback); ``lease_ttl`` bounds how long a dead operation's lease can block
+    a release held from another host.
     """
 
     output: Output = field(default_factory=Output)
     capabilities: Capabilities = field(default_factory=Capabilities)
     lookup: Lookup | None = None
+    backend: Backend | None = None
+    namespace: str = "default"
+    driver: str = DEFAULT_DRIVER
+    history_max: int = DEFAULT_MAX_HISTORY
+    sql_connection: str = ""
+    lease_ttl: float = DEFAULT_LEASE_TTL_SECONDS
+    # When revisions are stamped (first/last deployed, deleted, hook runs): Helm's wall clock.
+    clock: Callable[[], Timestamp] = Timestamp.now
+    # The memory driver's records and the SQL connections outlive one session (the memory
+    # driver would otherwise forget everything between the sessions of one operation).
+    _memory: MemoryDriver | None = field(default=None, init=False, repr=False)
+    _sql: dict[str, SQLDriver] = field(default_factory=dict, init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.driver = normalize_driver(self.driver)
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A backend session (see ``helmlite.backends.base``).
+
+        Raises HelmliteError when no backend is configured, BackendUnavailable when the
+        cluster cannot be opened.
+        """
+        if self.backend is None:
+            raise HelmliteError("no cluster backend is configured for this command")
+        with self.backend.session() as session:
+            yield session
+
+    def driver_for(self, session: Session | None, namespace: str | None = None) -> Driver:
+        """The release-record driver reading ``namespace`` (``""``: every namespace).
+
+        ``secret`` and ``configmap`` keep the records as objects of ``session``'s cluster, so
+        they need a session; ``memory`` and ``sql`` do not. Raises HelmliteError for a
+        cluster-backed driver without a session, SQLStorageError when the SQL store cannot
+        be opened.
+        """
+        from helmlite.release.storage.memory import MemoryDriver
+        from helmlite.release.storage.objects import ConfigMapDriver, SecretDriver
+
+        ns = self.namespace if namespace is None else namespace
+        if self.driver == "memory":
+            if self._memory is None:
+                self._memory = MemoryDriver("default")
+            return self._memory.for_namespace(ns)
+        if self.driver == "sql":
+            return self._sql_driver(ns)
+        if session is None:
+            raise HelmliteError(f"the {self.driver} release driver needs a cluster backend")
+        client = session.object_client()
+        return SecretDriver(client, ns) if self.driver == "secret" else ConfigMapDriver(client, ns)
+
+    def storage(self, session: Session | None, namespace: str | None = None, *, history_max: int | None = None) -> Storage:
+        """Release history over ``driver_for(session, namespace)`` with ``history_max`` pruning."""
+        keep = self.history_max if history_max is None else history_max
+        return Storage(self.driver_for(session, namespace), max_history=keep)
+
+    @contextmanager
+    def reading(self, namespace: str | None = None) -> Iterator[Storage]:
+        """Storage for read-only commands (history, list, get): the cluster is opened only
+        when the records live in it (``secret``/``configmap``)."""
+        if self.driver in ("memory", "sql"):
+            yield self.storage(None, namespace)
+            return
+        with self.session() as session:
+            yield self.storage(session, namespace)
+
+    def _sql_driver(self, namespace: str) -> SQLDriver:
+        from helmlite.release.storage.sql import SQLDriver
+
+        url = self.sql_connection or os.environ.get(SQL_CONNECTION_ENV, "")
+        if not url:
+            raise HelmliteError(f"the sql release driver needs a connection string: set {SQL_CONNECTION_ENV}")
+        if namespace not in self._sql:
+            self._sql[namespace] = SQLDriver(url, namespace)
+        return self._sql[namespace]
+
+
+def normalize_driver(name: str) -> str:
+    """A ``--driver``/``HELMLITE_DRIVER`` value as one of DRIVERS; raises HelmliteError otherwise."""
+    lowered = name.strip().lower()
+    driver = _DRIVER_ALIASES.get(lowered, lowered)
+    if driver not in DRIVERS:
+        raise HelmliteError(f'unknown release driver "{name}": choose one of {", ".join(DRIVERS)}')
+    return driver
+
+
+def session_lookup(session: Session) -> Lookup:
+    """Templates' ``lookup`` over a backend session: the object, a ``<Kind>List`` of every match
+    when ``name`` is ``""``, ``{}`` when there is nothing (or the kind is unknown), as in Helm."""
+    from helmlite.backends.base import ResourceError, ResourceRef
+
+    def lookup(api_version: str, kind: str, namespace: str, name: str) -> dict[str, Any]:
+        try:
+            if name:
+                found = session.get(ResourceRef(api_version, kind, namespace, name))
+                return found or {}
+            items = session.list(api_version, kind, namespace=namespace)
+        except ResourceError:
+            return {}
+        return {"apiVersion": api_version, "kind": f"{kind}List", "metadata": {}, "items": items}
+
+    return lookup
 
 
 @dataclass(frozen=True)
@@ -109,3 +251,90 @@ def crd_manifests(chart: Chart) -> list[Any]:
             path = f"{sub.full_path()}/{f.name}"
             out.extend(split_documents(path, f.data.decode("utf-8")))
     return out
+
+
+# --- operation leases --------------------------------------------------------------------
+
+
+@dataclass
+class HeldLease:
+    """A release's operation lease, held across the backend sessions of one operation.
+
+    Each session builds its own driver, so the lease is re-bound to the session's store
+    every time it is touched.
+    """
+
+    config: Config
+    holder: LeaseHolder
+
+    def _bound(self, storage: Storage) -> OperationLease:
+        return OperationLease(OperationLock(storage.driver, ttl=self.config.lease_ttl), self.holder)
+
+    def renew(self, storage: Storage) -> None:
+        """Push the expiry forward; raises LeaseLost when another process took the lease over."""
+        bound = self._bound(storage)
+        bound.renew()
+        self.holder = bound.holder
+
+    def release(self, storage: Storage) -> None:
+        """Give the lease up (a no-op when it is no longer ours)."""
+        self._bound(storage).release()
+
+
+def acquire_lease(config: Config, storage: Storage, name: str, operation: str) -> tuple[HeldLease, LeaseHolder | None]:
+    """Take ``name``'s operation lease for ``operation``.
+
+    Returns the held lease and, when the lease was taken over from a holder that died or let
+    it expire, that holder (its operation never finished). Raises OperationInProgress
+    (``another operation (upgrade by pid N on host H since T) is in progress``) when a live
+    process holds it.
+    """
+    lock = OperationLock(storage.driver, ttl=config.lease_ttl)
+    previous = lock.holder(name)
+    lease = lock.acquire(name, operation)
+    abandoned = previous if previous is not None and previous.token != lease.holder.token else None
+    return HeldLease(config, lease.holder), abandoned
+
+
+_INTERRUPTED = {
+    Status.PENDING_INSTALL: 'Release "{name}" failed',
+    Status.PENDING_UPGRADE: 'Upgrade "{name}" failed',
+    Status.PENDING_ROLLBACK: 'Rollback "{name}" failed',
+    Status.UNINSTALLING: 'Uninstallation of "{name}" failed',
+}
+
+
+def recover_interrupted(
+    storage: Storage, name: str, abandoned: LeaseHolder | None, *, unleased_ok: bool
+) -> list[Release]:
+    """The history of ``name`` (oldest first, ``[]`` when there is none), with revisions left
+    ``pending-*``/``uninstalling`` by an operation that died marked ``failed``.
+
+    Call it holding the lease. A pending revision is known to be dead when the lease was
+    taken over from its holder (``abandoned``). With no lease at all a pending revision was
+    written by Helm itself, which may still be running: it is recovered only when
+    ``unleased_ok`` (rollback and uninstall, which Helm also lets through); otherwise this
+    raises ReleaseError with Helm's "another operation … is in progress" and how to recover.
+    """
+    try:
+        history = storage.history(name)
+    except ReleaseNotFound:
+        return []
+    stuck = [rel for rel in history if rel.status in _INTERRUPTED]
+    if not stuck:
+        return history
+    if abandoned is None and not unleased_ok:
+        last = stuck[-1]
+        raise ReleaseError(
+            f"another operation (install/upgrade/rollback) is in progress: revision {last.version} of "
+            f'"{name}" is {last.status.value} and no helmlite operation holds the release; if no Helm '
+            f'process is working on it, "helmlite rollback {name}" recovers it'
+        )
+    who = f"{abandoned.describe()} ended before finishing" if abandoned else "no operation was holding the release"
+    by_version = {rel.version: rel for rel in history}
+    for rel in stuck:
+        head = _INTERRUPTED[rel.status].format(name=name)
+        fixed = rel.with_status(Status.FAILED, f"{head}: interrupted ({who})")
+        storage.update(fixed)
+        by_version[rel.version] = fixed
+    return [by_version[v] for v in sorted(by_version)]

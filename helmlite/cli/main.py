@@ -20,17 +20,37 @@ from helmlite.errors import HelmliteError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "create": ("helmlite.cli.create", "create", "create a new chart with the given name"),
     "dependency": ("helmlite.cli.dependency", "dependency", "manage a chart's dependencies"),
+    "diff": ("helmlite.cli.diff", "diff", "preview an upgrade or compare two revisions"),
+    "get": ("helmlite.cli.get", "get", "download extended information of a named release"),
+    "history": ("helmlite.cli.history", "history", "fetch release history"),
+    "install": ("helmlite.cli.install", "install", "install a chart"),
     "lint": ("helmlite.cli.lint", "lint", "examine a chart for possible issues"),
+    "list": ("helmlite.cli.list", "list_releases", "list releases"),
     "package": ("helmlite.cli.package", "package", "package a chart directory into a chart archive"),
     "pull": ("helmlite.cli.pull", "pull", "download a chart from a repository and (optionally) unpack it"),
     "repo": ("helmlite.cli.repo", "repo", "add, list, remove, update, and index chart repositories"),
+    "rollback": ("helmlite.cli.rollback", "rollback", "roll back a release to a previous revision"),
     "search": ("helmlite.cli.search", "search", "search for a keyword in charts"),
     "serve": ("helmlite.cli.serve", "serve", "serve a local chart repository over HTTP"),
     "show": ("helmlite.cli.show", "show", "show information of a chart"),
+    "status": ("helmlite.cli.status", "status", "display the status of the named release"),
     "template": ("helmlite.cli.template", "template", "locally render templates"),
+    "test": ("helmlite.cli.test", "test", "run tests for a release"),
+    "uninstall": ("helmlite.cli.uninstall", "uninstall", "uninstall a release"),
+    "upgrade": ("helmlite.cli.upgrade", "upgrade", "upgrade a release"),
     "version": ("helmlite.cli.version", "version", "print the helmlite version information"),
 }
-ALIASES = {"dep": "dependency", "dependencies": "dependency", "inspect": "show", "fetch": "pull"}
+ALIASES = {
+    "dep": "dependency",
+    "dependencies": "dependency",
+    "inspect": "show",
+    "fetch": "pull",
+    "ls": "list",
+    "hist": "history",
+    "un": "uninstall",
+    "del": "uninstall",
+    "delete": "uninstall",
+}
 
 
 class LazyGroup(click.Group):
@@ -69,6 +89,8 @@ def cli(ctx: click.Context) -> None:
     - helmlite template NAME CHART:       render a chart locally
     - helmlite lint CHART:                check a chart for problems
     - helmlite package CHART:             package a chart into NAME-VERSION.tgz
+    - helmlite install NAME CHART --wait: install a chart into the built-in simulator
+    - helmlite upgrade NAME CHART:        upgrade a release (rollback, history, list, status…)
 
     Global flags (-n, --kube-context, --kubeconfig, --backend, --debug) work before or
     after the subcommand, as Helm's do.

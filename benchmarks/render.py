@@ -11,9 +11,12 @@ For each workload it prints documents/second and ms per render for
 * helmlite in-process (load once, render N times: what a long-running tool or test suite sees),
 * ``helmlite template`` as a process and ``helm template`` as a process (what a person sees),
 
-and the ratio helm / helmlite. Usage::
+and the ratio helm / helmlite. With ``--corpus`` it also renders the default variant of every
+chart in the conformance corpus (unmodified public Helm charts) with ``helmlite template`` and
+``helm template`` as processes, side by side, and prints the ratio per chart. Usage::
 
     python benchmarks/render.py [--runs 100] [--big-runs 10] [--helm /tmp/peers/helm/helm]
+                                [--corpus ../shared/conformance]
 """
 
 from __future__ import annotations
@@ -96,14 +99,43 @@ def time_in_process(chart_dir: Path, runs: int) -> tuple[float, int]:
     return statistics.median(times), docs
 
 
-def time_process(argv: list[str], runs: int) -> float:
-    """Median wall seconds of a whole command (process start to exit)."""
+# An installed helmlite has compiled bytecode; a shell that sets PYTHONDONTWRITEBYTECODE would
+# make every timed process recompile all of helmlite from source instead.
+_PROCESS_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def time_process(argv: list[str], runs: int, cwd: Path | None = None) -> float:
+    """Median wall seconds of a whole command (process start to exit), after one warm-up run."""
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, env=_PROCESS_ENV)
     times = []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd,
+                       env=_PROCESS_ENV)
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def time_corpus(corpus: Path, helm: str | None, runs: int) -> None:
+    """``helmlite template`` vs ``helm template`` (processes) on each corpus chart's default variant."""
+    from helmlite.conformance import CHART_DIR_PLACEHOLDER, load_index
+
+    print(f"\n{'corpus chart (default variant)':48} {'helmlite ms':>11} {'helm ms':>9} {'helm/helmlite':>14}")
+    ratios = []
+    for variant in load_index(corpus):
+        if variant.name != "default":
+            continue
+        args = ["." if a == CHART_DIR_PLACEHOLDER else a for a in variant.args]
+        chart_dir = corpus / "charts" / variant.chart
+        lite = time_process([sys.executable, "-m", "helmlite", *args], runs, cwd=chart_dir)
+        line = f"{variant.chart:48} {lite * 1000:11.0f}"
+        if helm:
+            real = time_process([helm, *args], runs, cwd=chart_dir)
+            ratios.append(real / lite)
+            line += f" {real * 1000:9.0f} {real / lite:13.2f}x"
+        print(line)
+    if ratios:
+        print(f"{'geometric mean ratio':48} {'':11} {'':9} {statistics.geometric_mean(ratios):13.2f}x")
 
 
 def main() -> None:
@@ -112,8 +144,15 @@ def main() -> None:
     parser.add_argument("--big-runs", type=int, default=10, help="renders of the 1,000-template chart")
     parser.add_argument("--process-runs", type=int, default=5, help="process runs per tool and chart")
     parser.add_argument("--helm", default=os.environ.get("HELMLITE_HELM_BIN", "/tmp/peers/helm/helm"))
+    parser.add_argument("--corpus", type=Path, help="the conformance corpus (e.g. ../shared/conformance)")
+    parser.add_argument("--only-corpus", action="store_true", help="skip the generated workloads")
     args = parser.parse_args()
     helm = args.helm if shutil.which(args.helm) or os.access(args.helm, os.X_OK) else None
+
+    if args.corpus:
+        time_corpus(args.corpus.resolve(), helm, args.process_runs)
+        if args.only_corpus:
+            return
 
     from helmlite.chart.scaffold import create_chart
 

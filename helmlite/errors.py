@@ -35,7 +35,12 @@ one line and exits 1. Anything else is a bug and gets "use --debug for a traceba
     ├── ApiError                 (helmlite.cluster.errors) a Kubernetes API error: reason, HTTP code, metav1.Status
     │                            NotFound (NoKindMatch), AlreadyExists, Conflict, Invalid, Forbidden, BadRequest,
     │                            MethodNotAllowed
-    └── SimulatorError           (helmlite.cluster.errors) the simulated cluster cannot be opened or advanced
+    ├── SimulatorError           (helmlite.cluster.errors) the simulated cluster cannot be opened or advanced;
+    │                            RolloutError / RollbackError (helmlite.cluster.rollout, .history) under it
+    └── BackendError             (helmlite.backends) applying to a cluster
+        ├── BackendUnavailable   the backend cannot be used (busy cluster file, kube not available)
+        ├── WaitError            --wait timed out or a resource failed (names each blocker)
+        └── ResourceError        NotFound (UnknownKind), Exists, Conflict, Invalid, Forbidden, with the API's message
 
 Subtrees marked with a module live beside the code that raises them.
 

@@ -111,6 +111,9 @@ def _annotation_text(value: Any) -> str:
 
 
 _NULLS = ("", "~", "null", "Null", "NULL")
+# go-yaml v3's limit. It also bounds time: libyaml's scanner is quadratic in the nesting depth,
+# and the event stream is lazy, so stopping here stops the scanning.
+MAX_DOCUMENT_DEPTH = 10_000
 
 
 def _head(path: str, doc: str) -> dict[str, Any]:
@@ -132,6 +135,8 @@ def _head(path: str, doc: str) -> dict[str, Any]:
         raise ManifestError(f"YAML parse error on {path}: {describe_yaml_error(exc)}") from None
     except _NotAMapping as exc:
         raise ManifestError(f"YAML parse error on {path}: the document is a {exc}, not a mapping") from None
+    except _TooDeep:
+        raise ManifestError(f"YAML parse error on {path}: exceeded max depth of {MAX_DOCUMENT_DEPTH}") from None
     if head is not None:
         return head
     return _head_from_loader(path, doc)
@@ -177,6 +182,8 @@ def _head_from_events(events: Any) -> dict[str, Any] | None:
                         head.setdefault("metadata", {}).setdefault("annotations", {})[key] = value
                 continue
             is_mapping = kind is yaml.MappingStartEvent
+            if len(stack) >= MAX_DOCUMENT_DEPTH:
+                raise _TooDeep
             if not stack:
                 role = "root" if is_mapping else ""
             stack.append([is_mapping, True, None, role if is_mapping else ""])
@@ -193,6 +200,10 @@ def _head_from_events(events: Any) -> dict[str, Any] | None:
 
 class _NotAMapping(Exception):
     """The document's root is a list or a scalar (its kind is the message)."""
+
+
+class _TooDeep(Exception):
+    """Collections nest deeper than MAX_DOCUMENT_DEPTH."""
 
 
 def _head_from_loader(path: str, doc: str) -> dict[str, Any]:

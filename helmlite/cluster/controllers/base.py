@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 if TYPE_CHECKING:
     from helmlite.cluster.cluster import Cluster
+    from helmlite.cluster.selectors import LabelSelector
     from helmlite.cluster.store import WatchEvent
 
 __all__ = [
@@ -160,3 +161,35 @@ class WorkQueue:
 
     def __contains__(self, item: object) -> bool:
         return item in self._items
+
+
+class SelectorCache:
+    """Each owner's compiled ``spec.selector``, by uid: selectors are immutable, so compile once.
+
+    An invalid selector (which validation keeps out of the store) compiles to ``NOTHING``.
+    Controllers call ``forget`` when the owner is deleted.
+    """
+
+    def __init__(self) -> None:
+        self._by_uid: dict[str, LabelSelector] = {}
+
+    def get(self, owner: Mapping[str, Any]) -> LabelSelector:
+        from helmlite.cluster.errors import ApiError
+        from helmlite.cluster.selectors import NOTHING, LabelSelector
+
+        uid = owner["metadata"].get("uid", "")
+        selector = self._by_uid.get(uid)
+        if selector is None:
+            try:
+                selector = LabelSelector.from_label_selector((owner.get("spec") or {}).get("selector"))
+            except ApiError:
+                selector = NOTHING
+            self._by_uid[uid] = selector
+        return selector
+
+    def cached(self, uid: str) -> LabelSelector | None:
+        """The selector compiled for ``uid`` earlier, without looking the owner up."""
+        return self._by_uid.get(uid)
+
+    def forget(self, uid: str) -> None:
+        self._by_uid.pop(uid, None)

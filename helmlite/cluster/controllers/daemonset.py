@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 from helmlite.cluster.controllers.base import (
     KindController,
+    SelectorCache,
     controller_ref,
     object_key,
     split_key,
@@ -225,7 +226,7 @@ class DaemonSetController(KindController):
     owns = (("", "Pod"),)
 
     def __init__(self) -> None:
-        self._selectors: dict[str, LabelSelector] = {}
+        self._selectors = SelectorCache()
         self._failed_backoff = _Backoff(FAILED_POD_BACKOFF_INITIAL, FAILED_POD_BACKOFF_MAX)
 
     @property
@@ -268,11 +269,7 @@ class DaemonSetController(KindController):
         return [object_key(ds) for ds in daemonsets if node_should_run(old, ds) != node_should_run(node, ds)]
 
     def _selector(self, ds: Mapping[str, Any]) -> LabelSelector:
-        uid = ds["metadata"]["uid"]
-        selector = self._selectors.get(uid)
-        if selector is None:  # the selector is immutable
-            selector = self._selectors[uid] = LabelSelector.from_label_selector(ds["spec"].get("selector"))
-        return selector
+        return self._selectors.get(ds)
 
     # --- sync ------------------------------------------------------------------------------
 

@@ -35,11 +35,21 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from helmlite.cluster.clock import parse_time as parse_timestamp
-from helmlite.cluster.controllers.base import KindController, controller_ref, object_key, split_key
-from helmlite.cluster.controllers.replicaset import CONTROLLER_FIELD_MANAGER, claim_objects, owner_reference
+from helmlite.cluster.controllers.base import (
+    KindController,
+    SelectorCache,
+    controller_ref,
+    object_key,
+    split_key,
+)
+from helmlite.cluster.controllers.replicaset import (
+    CONTROLLER_FIELD_MANAGER,
+    claim_objects,
+    owner_reference,
+)
 from helmlite.cluster.errors import AlreadyExistsError, ApiError, NotFoundError
 from helmlite.cluster.podutil import template_hash
-from helmlite.cluster.selectors import NOTHING, LabelSelector
+from helmlite.cluster.selectors import LabelSelector
 from helmlite.cluster.store import copy_object
 
 if TYPE_CHECKING:
@@ -305,7 +315,7 @@ class DeploymentController(KindController):
     owns = (_RS_GK,)
 
     def __init__(self) -> None:
-        self._selectors: dict[str, LabelSelector] = {}
+        self._selectors = SelectorCache()
         # ReplicaSets without a controller, per namespace (see ReplicaSetController._orphans).
         self._orphans: dict[str, set[str]] = {}
         # Comparable pod templates by object uid, valid for one generation.
@@ -323,7 +333,7 @@ class DeploymentController(KindController):
         group_kind = event.kind.group_kind
         if group_kind == self.kind:
             if event.type == "DELETED":
-                self._selectors.pop(obj["metadata"].get("uid", ""), None)
+                self._selectors.forget(obj["metadata"].get("uid", ""))
                 self._templates.pop(obj["metadata"].get("uid", ""), None)
             return (object_key(obj),)
         if group_kind == ("", "Pod"):
@@ -366,15 +376,7 @@ class DeploymentController(KindController):
 
     def selector_of(self, d: Mapping[str, Any]) -> LabelSelector:
         """The compiled ``spec.selector`` of a Deployment (immutable, so cached by uid)."""
-        uid = d["metadata"].get("uid", "")
-        selector = self._selectors.get(uid)
-        if selector is None:
-            try:
-                selector = LabelSelector.from_label_selector((d.get("spec") or {}).get("selector"))
-            except ApiError:
-                selector = NOTHING
-            self._selectors[uid] = selector
-        return selector
+        return self._selectors.get(d)
 
     def comparable_template(self, obj: Mapping[str, Any]) -> Any:
         """``obj``'s pod template as ``equal_ignore_hash`` compares it (cached per generation)."""

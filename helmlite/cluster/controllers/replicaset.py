@@ -26,7 +26,13 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from helmlite.cluster.controllers.base import KindController, controller_ref, object_key, split_key
+from helmlite.cluster.controllers.base import (
+    KindController,
+    SelectorCache,
+    controller_ref,
+    object_key,
+    split_key,
+)
 from helmlite.cluster.errors import ApiError, ForbiddenError, NotFoundError
 from helmlite.cluster.podutil import is_pod_active, is_pod_ready, parse_time
 from helmlite.cluster.selectors import NOTHING, LabelSelector
@@ -353,7 +359,7 @@ class ReplicaSetController(KindController):
 
     def __init__(self) -> None:
         # Compiled selectors by ReplicaSet uid (the selector is immutable).
-        self._selectors: dict[str, LabelSelector] = {}
+        self._selectors = SelectorCache()
         # The pods each ReplicaSet controls, by ReplicaSet uid then pod name — an informer's
         # index: built from the store on a ReplicaSet's first sync, then kept current from
         # watch events, so a sync costs little per pod even with a thousand of them.
@@ -370,7 +376,7 @@ class ReplicaSetController(KindController):
         meta = obj["metadata"]
         if event.kind.group_kind == self.kind:
             if event.type == "DELETED":
-                self._selectors.pop(meta.get("uid", ""), None)
+                self._selectors.forget(meta.get("uid", ""))
                 self._pods.pop(meta.get("uid", ""), None)
             return (object_key(obj),)
         keys = list(super().keys_for(cluster, event))
@@ -401,18 +407,10 @@ class ReplicaSetController(KindController):
         return keys
 
     def _selector(self, rs: Mapping[str, Any]) -> LabelSelector:
-        uid = rs["metadata"].get("uid", "")
-        selector = self._selectors.get(uid)
-        if selector is None:
-            try:
-                selector = LabelSelector.from_label_selector((rs.get("spec") or {}).get("selector"))
-            except ApiError:
-                selector = NOTHING
-            self._selectors[uid] = selector
-        return selector
+        return self._selectors.get(rs)
 
     def _selector_of(self, cluster: Cluster, uid: str, namespace: str, ref: Mapping[str, Any] | None) -> LabelSelector:
-        selector = self._selectors.get(uid)
+        selector = self._selectors.cached(uid)
         if selector is not None:
             return selector
         rs = cluster.store.peek("apps", "ReplicaSet", namespace, (ref or {}).get("name", ""))

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from helmlite.cluster.controllers.base import (
     KindController,
+    SelectorCache,
     controller_ref,
     object_key,
     split_key,
@@ -159,7 +160,7 @@ class StatefulSetController(KindController):
     owns = (("", "Pod"),)
 
     def __init__(self) -> None:
-        self._selectors: dict[str, LabelSelector] = {}
+        self._selectors = SelectorCache()
 
     # --- wakeups ---------------------------------------------------------------------------
 
@@ -181,11 +182,7 @@ class StatefulSetController(KindController):
         return keys
 
     def _selector(self, sts: Mapping[str, Any]) -> LabelSelector:
-        uid = sts["metadata"]["uid"]
-        selector = self._selectors.get(uid)
-        if selector is None:  # the selector is immutable
-            selector = self._selectors[uid] = LabelSelector.from_label_selector(sts["spec"].get("selector"))
-        return selector
+        return self._selectors.get(sts)
 
     # --- sync ------------------------------------------------------------------------------
 

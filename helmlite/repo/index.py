@@ -755,11 +755,9 @@ def _version_key(version: str) -> Any:
 
 
 def _go_yaml_key_sorted(names: list[str]) -> list[str]:
-    from helmlite.values.yamlio import (
-        _GO_KEY_ORDER,  # go-yaml's map key order, defined once there
-    )
+    from helmlite.values.yamlio import go_yaml_key
 
-    return sorted(names, key=_GO_KEY_ORDER)
+    return sorted(names, key=go_yaml_key)
 
 
 def _yaml_ordered(entry: dict[str, Any]) -> dict[str, Any]:

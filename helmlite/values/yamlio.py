@@ -56,6 +56,7 @@ __all__ = [
     "load_values",
     "dump_yaml",
     "describe_yaml_error",
+    "go_yaml_key",
 ]
 
 MAX_YAML_BYTES = 16 * 1024 * 1024
@@ -486,7 +487,8 @@ def _go_key_compare(a: str, b: str) -> int:
     return -1 if _go_key_less(a, b) else int(_go_key_less(b, a))
 
 
-_GO_KEY_ORDER = functools.cmp_to_key(_go_key_compare)
+# Sort key for map keys in go-yaml v2's order (what Helm's toYaml and index.yaml use).
+go_yaml_key = functools.cmp_to_key(_go_key_compare)
 
 
 class _HelmDumper(yaml.CSafeDumper):
@@ -505,7 +507,7 @@ class _HelmDumper(yaml.CSafeDumper):
         return True
 
     def represent_go_map(self, data: dict[Any, Any]) -> Any:
-        items = sorted(data.items(), key=lambda item: _GO_KEY_ORDER(str(item[0])))
+        items = sorted(data.items(), key=lambda item: go_yaml_key(str(item[0])))
         return self.represent_mapping(_MAP, items)
 
     def represent_go_str(self, data: str) -> Any:

@@ -12,21 +12,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from sprig_support import assert_error, assert_result
 
-from helmlite.render.gofmt import fmt_value, go_type
 from helmlite.render.gotemplate.funcs import sprig_dates  # noqa: F401 - registers its functions
 from helmlite.render.gotemplate.funcs.gotypes import Int64
-from helmlite.render.gotemplate.funcspec import REGISTRY, FuncError
+from helmlite.render.gotemplate.funcspec import REGISTRY
 
-
-def _printed(value: Any) -> str:
-    """The printed form as recorded: nil as ``<no value>``, bytes that are not UTF-8 as U+FFFD."""
-    if value is None:
-        return "<no value>"
-    return fmt_value(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 def fixed_zone(seconds: int) -> dt.timezone:
@@ -286,17 +278,14 @@ ERRORS_BY_ZONE = [("UTC", *row) for row in ERRORS] + [("Europe/Paris", *row) for
 def test_result_matches_helm(monkeypatch: pytest.MonkeyPatch, zone: str, name: str, args: tuple[Any, ...],
                              printed: str, type_name: str) -> None:
     monkeypatch.setenv("TZ", zone)
-    result = REGISTRY[name].fn(*args)
-    assert (_printed(result), go_type(result)) == (printed, type_name)
+    assert_result(REGISTRY[name].fn, args, printed, type_name)
 
 
 @pytest.mark.parametrize(("zone", "name", "args", "message"), ERRORS_BY_ZONE)
 def test_error_matches_helm(monkeypatch: pytest.MonkeyPatch, zone: str, name: str, args: tuple[Any, ...],
                             message: str) -> None:
     monkeypatch.setenv("TZ", zone)
-    with pytest.raises(FuncError) as raised:
-        REGISTRY[name].fn(*args)
-    assert str(raised.value) == message
+    assert_error(REGISTRY[name].fn, args, message)
 
 
 def test_now_is_the_current_local_time(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,21 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sprig_support import assert_error, assert_result
 
-from helmlite.render.gofmt import fmt_value, go_type
 from helmlite.render.gotemplate.exec import Executor, Limits, TemplateSet
-from helmlite.render.gotemplate.funcs import builtins, sprig_dicts, sprig_lists, sprig_strings  # noqa: F401
+from helmlite.render.gotemplate.funcs import (  # noqa: F401
+    builtins,
+    sprig_dicts,
+    sprig_lists,
+    sprig_strings,
+)
 from helmlite.render.gotemplate.funcs.gotypes import StringList, Values
-from helmlite.render.gotemplate.funcspec import REGISTRY, FuncError
+from helmlite.render.gotemplate.funcspec import REGISTRY
 from helmlite.render.gotemplate.parser import parse_template
-
-
-def _printed(value: Any) -> str:
-    """The printed form as recorded: nil as ``<no value>``, bytes that are not UTF-8 as U+FFFD."""
-    if value is None:
-        return "<no value>"
-    return fmt_value(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
 
 # --- helm table CASES
 CASES = [
@@ -117,15 +114,12 @@ ERRORS = [
 
 @pytest.mark.parametrize(("name", "args", "printed", "type_name"), CASES)
 def test_result_matches_helm(name: str, args: tuple[Any, ...], printed: str, type_name: str) -> None:
-    result = REGISTRY[name].fn(*args)
-    assert (_printed(result), go_type(result)) == (printed, type_name)
+    assert_result(REGISTRY[name].fn, args, printed, type_name)
 
 
 @pytest.mark.parametrize(("name", "args", "message"), ERRORS)
 def test_error_matches_helm(name: str, args: tuple[Any, ...], message: str) -> None:
-    with pytest.raises(FuncError) as raised:
-        REGISTRY[name].fn(*args)
-    assert str(raised.value) == message
+    assert_error(REGISTRY[name].fn, args, message)
 
 
 def test_set_and_merge_change_the_map_they_are_given() -> None:

@@ -12,19 +12,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from sprig_support import assert_error, assert_result
 
-from helmlite.render.gofmt import fmt_value, go_type
 from helmlite.render.gotemplate.funcs import sprig_lists
 from helmlite.render.gotemplate.funcs.gotypes import IntList, StringList
 from helmlite.render.gotemplate.funcspec import REGISTRY, FuncError
-
-
-def _printed(value: Any) -> str:
-    """The printed form as recorded: nil as ``<no value>``, bytes that are not UTF-8 as U+FFFD."""
-    if value is None:
-        return "<no value>"
-    return fmt_value(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
 
 # --- helm table CASES
 CASES = [
@@ -148,15 +140,12 @@ def _function(name: str) -> Callable[..., Any]:
 
 @pytest.mark.parametrize(("name", "args", "printed", "type_name"), CASES)
 def test_result_matches_helm(name: str, args: tuple[Any, ...], printed: str, type_name: str) -> None:
-    result = _function(name)(*args)
-    assert (_printed(result), go_type(result)) == (printed, type_name)
+    assert_result(_function(name), args, printed, type_name)
 
 
 @pytest.mark.parametrize(("name", "args", "message"), ERRORS)
 def test_error_matches_helm(name: str, args: tuple[Any, ...], message: str) -> None:
-    with pytest.raises(FuncError) as raised:
-        _function(name)(*args)
-    assert str(raised.value) == message
+    assert_error(_function(name), args, message)
 
 
 def test_slice_keeps_the_list_type() -> None:

@@ -11,8 +11,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from sprig_support import assert_result
 
-from helmlite.render.gofmt import fmt_value, go_type
 from helmlite.render.gotemplate.funcs import sprig_reflect  # noqa: F401 - registers its functions
 from helmlite.render.gotemplate.funcs.gotypes import (
     Int64,
@@ -22,15 +22,7 @@ from helmlite.render.gotemplate.funcs.gotypes import (
 )
 from helmlite.render.gotemplate.funcspec import REGISTRY
 
-
-def _printed(value: Any) -> str:
-    """The printed form as recorded: nil as ``<no value>``, bytes that are not UTF-8 as U+FFFD."""
-    if value is None:
-        return "<no value>"
-    return fmt_value(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
-
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 # --- helm table CASES
 CASES = [
@@ -94,6 +86,5 @@ CASES = [
 
 @pytest.mark.parametrize(("name", "args", "printed", "type_name"), CASES)
 def test_result_matches_helm(name: str, args: tuple[Any, ...], printed: str, type_name: str) -> None:
-    result = REGISTRY[name].fn(*args)
-    assert (_printed(result), go_type(result)) == (printed, type_name)
+    assert_result(REGISTRY[name].fn, args, printed, type_name)
 

@@ -11,20 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from sprig_support import assert_error, assert_result
 
-from helmlite.render.gofmt import fmt_value, go_type
 from helmlite.render.gotemplate.funcs import sprig_strings  # noqa: F401 - registers its functions
 from helmlite.render.gotemplate.funcs.gotypes import Int64, StringList
 from helmlite.render.gotemplate.funcs.sprig_strings import go_bytes
-from helmlite.render.gotemplate.funcspec import REGISTRY, FuncError
-
-
-def _printed(value: Any) -> str:
-    """The printed form as recorded: nil as ``<no value>``, bytes that are not UTF-8 as U+FFFD."""
-    if value is None:
-        return "<no value>"
-    return fmt_value(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-
+from helmlite.render.gotemplate.funcspec import REGISTRY
 
 # --- helm table CASES
 CASES = [
@@ -204,15 +196,12 @@ ERRORS = [
 
 @pytest.mark.parametrize(("name", "args", "printed", "type_name"), CASES)
 def test_result_matches_helm(name: str, args: tuple[Any, ...], printed: str, type_name: str) -> None:
-    result = REGISTRY[name].fn(*args)
-    assert (_printed(result), go_type(result)) == (printed, type_name)
+    assert_result(REGISTRY[name].fn, args, printed, type_name)
 
 
 @pytest.mark.parametrize(("name", "args", "message"), ERRORS)
 def test_error_matches_helm(name: str, args: tuple[Any, ...], message: str) -> None:
-    with pytest.raises(FuncError) as raised:
-        REGISTRY[name].fn(*args)
-    assert str(raised.value) == message
+    assert_error(REGISTRY[name].fn, args, message)
 
 
 def test_byte_offsets_cut_characters_as_go_does() -> None:

@@ -190,7 +190,7 @@ class _Sources:
             RepoEntry,
             download_index,
             redact_url,
-            write_index_cache,
+            refresh_index,
         )
 
         urls: list[str] = []
@@ -213,12 +213,11 @@ class _Sources:
         self.lines.append("Hang tight while we grab the latest from your chart repositories...")
         for repo in configured:
             try:
-                data, index = download_index(repo, timeout=self.timeout)
+                index = refresh_index(repo, timeout=self.timeout)
             except RepoError as err:
                 self.lines.append(f'...Unable to get an update from the "{repo.name}" chart repository '
                                   f"({redact_url(repo.url)}):\n\t{err}")
                 continue
-            write_index_cache(repo.name, data, index)
             self.indexes[repo.url.rstrip("/")] = index
             self.lines.append(f'...Successfully got an update from the "{repo.name}" chart repository')
         self.lines.append("Update Complete. ⎈Happy Helming!⎈")

@@ -18,12 +18,11 @@ from helmlite.repo.client import (
     DownloadError,
     RepoEntry,
     RepositoryFile,
-    download_index,
     redact_url,
+    refresh_index,
     remove_index_cache,
     repositories_lock,
     repositories_path,
-    write_index_cache,
 )
 from helmlite.repo.index import IndexFile, IndexLoadError, RepoError, index_directory
 
@@ -58,12 +57,11 @@ class RepoAdd:
                     return
                 raise RepoError(f"repository name ({name}) already exists, please specify a different name")
             try:
-                data, index = download_index(self.entry, timeout=self.timeout, warn=self.output.warn)
+                refresh_index(self.entry, timeout=self.timeout, warn=self.output.warn)
             except (DownloadError, IndexLoadError) as err:
                 raise RepoError(
                     f'looks like "{redact_url(url)}" is not a valid chart repository or cannot be reached: {err}'
                 ) from None
-            write_index_cache(name, data, index)
             repos.update(self.entry)
             repos.write(path)
         self.output.echo(f'"{name}" has been added to your repositories')
@@ -122,15 +120,15 @@ class RepoUpdate:
         out.echo("Hang tight while we grab the latest from your chart repositories...")
         warnings: dict[str, list[str]] = {r.name: [] for r in repos}
 
-        def fetch(repo: RepoEntry) -> tuple[bytes, IndexFile] | RepoError:
+        def refresh(repo: RepoEntry) -> IndexFile | RepoError:
             try:
-                return download_index(repo, timeout=self.timeout, warn=warnings[repo.name].append)
+                return refresh_index(repo, timeout=self.timeout, warn=warnings[repo.name].append)
             except RepoError as err:
                 return err
 
         failed: list[str] = []
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_UPDATES, len(repos))) as pool:
-            for repo, result in zip(repos, pool.map(fetch, repos)):
+            for repo, result in zip(repos, pool.map(refresh, repos)):
                 for message in warnings[repo.name]:
                     out.warn(message)
                 if isinstance(result, RepoError):
@@ -138,7 +136,6 @@ class RepoUpdate:
                     out.echo(f'...Unable to get an update from the "{repo.name}" chart repository '
                              f"({redact_url(repo.url)}):\n\t{result}")
                     continue
-                write_index_cache(repo.name, *result)
                 out.echo(f'...Successfully got an update from the "{repo.name}" chart repository')
         if failed:
             raise RepoError(f"failed to update the following repositories: [{' '.join(failed)}]")

@@ -6,7 +6,9 @@ Files are where a Helm user expects them, under helmlite's directories:
   ``repositories.lock``);
 * ``cache_home()/repository/<name>-index.yaml``: the verbatim bytes the repository served,
   ``<name>-charts.txt``: its chart names, and ``<name>-index.json``: the parsed index in a
-  form that loads ~50× faster than the YAML (rebuilt whenever the YAML changes).
+  form that loads ~50× faster than the YAML (rebuilt whenever the YAML changes), and
+  ``<name>-index.validators.json``: the ETag it was served with, so ``repo update`` asks with
+  If-None-Match and a 304 costs no download and no parse.
 
 Downloads follow Helm's getter: credentials are sent only when both username and password are
 set *and* the target has the repository's scheme and host:port (or ``pass_credentials_all``
@@ -54,6 +56,7 @@ __all__ = [
     "download_index",
     "index_cache_path",
     "redact_url",
+    "refresh_index",
     "remove_index_cache",
     "repositories_lock",
     "repositories_path",
@@ -247,6 +250,25 @@ def _host(url: str) -> tuple[str, str]:
 # --- HTTP ---------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Validators:
+    """The HTTP cache validator a response came with.
+
+    Only the ETag: Last-Modified has one-second resolution, so an index rewritten within the
+    second of the previous download would be answered 304 (``http.server`` does exactly that).
+    """
+
+    etag: str = ""
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A GET's outcome: the body (None when the server answered 304 Not Modified) and validators."""
+
+    body: bytes | None
+    validators: Validators
+
+
 class Getter:
     """HTTP GETs with one repository's credentials and TLS settings (Helm's ``HTTPGetter``).
 
@@ -291,17 +313,29 @@ class Getter:
         Raises DownloadError (``failed to fetch <url> : 404 Not Found``, connection and TLS
         failures, a body over ``limit``). Only http and https URLs are fetched.
         """
+        body = self.fetch(url, limit=limit, accept=accept).body
+        assert body is not None  # no validators were sent, so no 304
+        return body
+
+    def fetch(self, url: str, *, limit: int, accept: str | None = None,
+              validators: Validators | None = None) -> Fetched:
+        """``get`` that may be conditional: with ``validators`` the request carries
+        If-None-Match, and a 304 answer returns ``Fetched(body=None)``."""
         import requests
 
         shown = redact_url(url)
         if urlsplit(url).scheme not in ("http", "https"):
             raise DownloadError(f"failed to fetch {shown} : only http and https URLs are supported")
         headers = {"Accept": accept} if accept else {}
+        if validators is not None and validators.etag:
+            headers["If-None-Match"] = validators.etag
         try:
             with _quiet_insecure_warning():
                 response = self._open().get(url, headers=headers, auth=self._auth_for(url), timeout=self.timeout,
                                             stream=True)
             with response:
+                if response.status_code == 304 and validators is not None:
+                    return Fetched(None, validators)
                 if response.status_code != 200:
                     raise DownloadError(f"failed to fetch {shown} : {response.status_code} {response.reason}")
                 declared = response.headers.get("Content-Length", "")
@@ -312,7 +346,8 @@ class Getter:
                     body += chunk
                     if len(body) > limit:
                         raise DownloadError(f"failed to fetch {shown} : larger than the {limit}-byte limit")
-                return bytes(body)
+                served = Validators(response.headers.get("ETag", ""))
+                return Fetched(bytes(body), served)
         except requests.RequestException as err:
             raise DownloadError(f"failed to fetch {shown} : {_describe(err)}") from None
 
@@ -409,14 +444,61 @@ def download_index(entry: RepoEntry, *, timeout: float = DEFAULT_TIMEOUT,
     return data, IndexFile.load(data, redact_url(url), warn=warn)
 
 
-def write_index_cache(name: str, data: bytes, index: IndexFile) -> None:
-    """Store a downloaded index: verbatim YAML, chart names and the fast JSON form, each atomically."""
+def refresh_index(entry: RepoEntry, *, timeout: float = DEFAULT_TIMEOUT,
+                  warn: WarnFn | None = None) -> IndexFile:
+    """Bring repository ``entry``'s cached index up to date and return it.
+
+    When the cache still holds the bytes a previous refresh stored with an ETag, the request
+    is conditional: a 304 leaves the cache as it is and the index
+    comes from the fast JSON form — no download, no YAML parse. Otherwise as ``download_index``
+    followed by ``write_index_cache``. Raises DownloadError or IndexLoadError (the old cache is kept).
+    """
+    url = resolve_reference_url(entry.url, "index.yaml")
+    getter = Getter(entry, timeout=timeout)
+    try:
+        fetched = getter.fetch(url, limit=MAX_INDEX_BYTES, validators=_stored_validators(entry.name, url))
+    finally:
+        getter.close()
+    if fetched.body is None:
+        return cached_index(entry.name, warn=warn)
+    index = IndexFile.load(fetched.body, redact_url(url), warn=warn)
+    write_index_cache(entry.name, fetched.body, index, url=url, validators=fetched.validators)
+    return index
+
+
+def _validators_path(name: str) -> Path:
+    return repository_cache_dir() / f"{name}-index.validators.json"
+
+
+def _stored_validators(name: str, url: str) -> Validators | None:
+    """The validators stored with the cached index, if they still describe the cached bytes
+    of this URL (a cache replaced by hand or from another URL is never revalidated)."""
+    try:
+        doc = json.loads(_validators_path(name).read_bytes())
+        st = index_cache_path(name).stat()
+        if doc.get("url") != url or doc.get("source") != {"size": st.st_size, "mtime_ns": st.st_mtime_ns}:
+            return None
+        etag = str(doc.get("etag") or "")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Validators(etag) if etag else None
+
+
+def write_index_cache(name: str, data: bytes, index: IndexFile, *, url: str = "",
+                      validators: Validators | None = None) -> None:
+    """Store a downloaded index: verbatim YAML, chart names and the fast JSON form, each
+    atomically; with ``url`` and ``validators``, also what a later refresh revalidates with."""
     directory = repository_cache_dir()
     directory.mkdir(parents=True, exist_ok=True)
     yaml_path = index_cache_path(name)
+    _validators_path(name).unlink(missing_ok=True)  # never pair old validators with new bytes
     atomic_write(yaml_path, data)
     atomic_write(chart_names_path(name), "".join(f"{n}\n" for n in sorted(index.entries)).encode("utf-8"))
     _write_json_cache(name, yaml_path, index)
+    if url and validators is not None and validators.etag:
+        st = yaml_path.stat()
+        doc = {"url": url, "etag": validators.etag, "source": {"size": st.st_size, "mtime_ns": st.st_mtime_ns}}
+        atomic_write(_validators_path(name), json.dumps(doc).encode("utf-8"))
 
 
 def _write_json_cache(name: str, yaml_path: Path, index: IndexFile) -> None:
@@ -463,6 +545,6 @@ def cached_index(name: str, *, warn: WarnFn | None = None) -> IndexFile:
 
 def remove_index_cache(name: str) -> None:
     """Delete every cache file of repository ``name`` (missing ones are fine)."""
-    for path in (index_cache_path(name), chart_names_path(name), _json_cache_path(name)):
+    for path in (index_cache_path(name), chart_names_path(name), _json_cache_path(name), _validators_path(name)):
         path.unlink(missing_ok=True)
 

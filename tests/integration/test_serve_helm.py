@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
-import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 import requests
 import yaml
+from serving import ServeProcess
 
 from helmlite.chart.archive import build_archive
 from helmlite.chart.model import ChartFile
@@ -27,41 +26,8 @@ pytestmark = pytest.mark.helm
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 MYCHART = REPO_ROOT / "charts" / "mychart"
-START_TIMEOUT = 60.0
 
 Helm = Callable[..., subprocess.CompletedProcess[str]]
-
-
-class ServeProcess:
-    """``python -m helmlite serve`` on 127.0.0.1 with a free port; output goes to a log file."""
-
-    def __init__(self, repo_path: Path, log_path: Path, *args: str, env: dict[str, str] | None = None) -> None:
-        self.log_path = log_path
-        with open(log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "helmlite", "serve", "--address", "127.0.0.1:0",
-                 "--repo-path", str(repo_path), *args],
-                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            match = re.search(r"Now serving you on 127\.0\.0\.1:(\d+)", log_path.read_text(errors="replace"))
-            if match:
-                self.port = int(match.group(1))
-                self.url = f"http://127.0.0.1:{self.port}"
-                return
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError(f"helmlite serve did not start:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
 
 
 @pytest.fixture
@@ -78,20 +44,6 @@ def helm(helm_bin: str, tmp_path: Path) -> Helm:
         return result
 
     return run
-
-
-@pytest.fixture
-def serve(tmp_path: Path) -> Iterator[Callable[..., ServeProcess]]:
-    started: list[ServeProcess] = []
-
-    def start(*args: str, repo: Path | None = None, env: dict[str, str] | None = None) -> ServeProcess:
-        proc = ServeProcess(repo or tmp_path / "repo", tmp_path / f"serve{len(started)}.log", *args, env=env)
-        started.append(proc)
-        return proc
-
-    yield start
-    for proc in started:
-        proc.stop()
 
 
 def helmlite(*args: str, cwd: Path | None = None) -> str:

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from helmlite.actions.action import Config, acquire_lease
 from helmlite.actions.apply import HookError, run_hooks
 from helmlite.actions.template import validate_release_name
-from helmlite.backends.base import DEFAULT_WAIT_TIMEOUT
+from helmlite.backends.base import DEFAULT_WAIT_TIMEOUT, BackendError
 from helmlite.errors import HelmliteError
 from helmlite.release.model import Hook, Release
 
-__all__ = ["ReleaseTest", "TestFailed", "test_filter"]
+__all__ = ["ReleaseTest", "TestFailed", "collect_test_logs", "test_filter"]
 
 
 class TestFailed(HelmliteError):
@@ -79,3 +79,26 @@ class ReleaseTest:
                 return latest
             finally:
                 held.release(storage)
+
+
+def collect_test_logs(config: Config, rel: Release, filters: list[str]) -> str:
+    """``helm test --logs``: each selected test hook's pod log, in hook-weight order, as
+    ``POD LOGS: NAME`` + the log + a blank line (Helm's ``GetPodLogs``).
+
+    As in Helm, a test hook is read as a Pod of the hook's name in the release namespace, so a
+    hook that is not a Pod, or was deleted by its ``hook-succeeded`` policy, is an error.
+
+    Raises HelmliteError ``unable to get pod logs for NAME: …``.
+    """
+    chosen = test_filter(filters)
+    tests = [h for h in sorted(rel.hooks, key=lambda h: h.weight)
+             if "test" in h.events and (chosen is None or chosen(h))]
+    out: list[str] = []
+    with config.session() as session:
+        for hook in tests:
+            try:
+                text = session.logs(rel.namespace, hook.name)
+            except BackendError as exc:
+                raise HelmliteError(f"unable to get pod logs for {hook.name}: {exc}") from None
+            out.append(f"POD LOGS: {hook.name}\n{text}\n")
+    return "".join(out)

@@ -387,6 +387,12 @@ class Session(Protocol):
         """Events whose ``involvedObject`` is the object (core/v1 Event dicts), oldest first."""
         ...
 
+    def logs(self, namespace: str, pod: str, container: str | None = None) -> str:
+        """The log of one container of a pod (``kubectl logs``; ``container`` defaults as
+        kubectl picks it). Raises ResourceNotFound (no such pod) or ResourceInvalid (no such
+        container, or it has not started: the API server's message)."""
+        ...
+
     def object_client(self) -> ObjectClient:
         """An ``ObjectClient`` over this session for the Secret/ConfigMap release drivers."""
         ...

@@ -455,6 +455,15 @@ class SimulatorSession:
         found = self.cluster.store.list("v1", "Event", namespace=namespace, field_selector=selector)
         return sorted(found, key=lambda e: (str(e.get("firstTimestamp") or ""), str(e.get("lastTimestamp") or "")))
 
+    def logs(self, namespace: str, pod: str, container: str | None = None) -> str:
+        """The simulated kubelet's log of the container (see ``kubelet.logs``)."""
+        from helmlite.cluster.controllers.kubelet.logs import container_logs
+
+        try:
+            return container_logs(self.cluster, namespace, pod, container)
+        except ApiError as exc:
+            raise _api_error(exc) from None
+
     def object_client(self) -> SimulatorObjectClient:
         """An ``ObjectClient`` over this session's store (for the Secret/ConfigMap drivers)."""
         return SimulatorObjectClient(self.cluster.store)

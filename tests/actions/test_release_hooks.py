@@ -12,7 +12,7 @@ from release_fixtures import CONFIGMAP, ChartFactory, history, live
 from helmlite.actions.action import Config
 from helmlite.actions.get import Get
 from helmlite.actions.install import Install
-from helmlite.actions.release_test import ReleaseTest, TestFailed
+from helmlite.actions.release_test import ReleaseTest, TestFailed, collect_test_logs
 from helmlite.actions.uninstall import Uninstall
 from helmlite.actions.upgrade import Upgrade
 from helmlite.backends.simulator import SimulatorBackend
@@ -154,3 +154,23 @@ def test_release_tests_report_each_phase(ticking: Config, chart: ChartFactory) -
         ReleaseTest(ticking, filters=["!name=test-ok"]).run("web")
     phases = {h.name: h.last_run.phase for h in Get(ticking).run("web").hooks}
     assert phases == {"test-ok": HookPhase.SUCCEEDED, "test-bad": HookPhase.FAILED}
+
+
+def test_test_logs_show_each_selected_test_pod_log(ticking: Config, chart: ChartFactory) -> None:
+    path = str(chart(templates={
+        "cm.yaml": CONFIGMAP,
+        "t1.yaml": POD_TEST.format(name="test-ok", command='["true"]'),
+        "t2.yaml": POD_TEST.format(name="test-bad", command='["false"]'),
+        "t3.yaml": POD_TEST.format(name="test-gone", command='["true"]').replace(
+            '"helm.sh/hook": test', '"helm.sh/hook": test\n    "helm.sh/hook-delete-policy": hook-succeeded'),
+    }))
+    Install(ticking, release_name="web").run(path)
+    rel = ReleaseTest(ticking, filters=["name=test-ok"]).run("web")
+    logs = collect_test_logs(ticking, rel, ["name=test-ok"])
+    with ticking.session() as session:
+        expected = session.logs("default", "test-ok")
+    assert logs == f"POD LOGS: test-ok\n{expected}\n"
+    # A test pod deleted by its hook-succeeded policy has no log to show, as in Helm.
+    ReleaseTest(ticking, filters=["name=test-gone"]).run("web")
+    with pytest.raises(HelmliteError, match=r'^unable to get pod logs for test-gone: pods "test-gone" not found$'):
+        collect_test_logs(ticking, Get(ticking).run("web"), ["name=test-gone"])

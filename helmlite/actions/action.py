@@ -44,6 +44,7 @@ __all__ = [
     "RenderedRelease",
     "check_chart_usable",
     "crd_manifests",
+    "crd_sources",
     "normalize_driver",
     "render_release",
     "session_lookup",
@@ -238,19 +239,17 @@ def render_release(
     return RenderedRelease(chart, values, manifests, hooks, notes, crd_manifests(chart))
 
 
-def crd_manifests(chart: Chart) -> list[Any]:
-    """The un-templated ``crds/`` files of the chart and its enabled subcharts, one Manifest per document.
+def crd_sources(chart: Chart) -> list[tuple[str, str]]:
+    """The un-templated ``crds/`` files of the chart and its enabled subcharts, as (source path,
+    text) — Helm's paths: ``<chart>/crds/x.yaml`` and ``<chart>/charts/<sub>/crds/x.yaml``."""
+    return [(f"{sub.full_path()}/{f.name}", f.data.decode("utf-8")) for sub in chart.walk() for f in sub.crd_files()]
 
-    Source paths are Helm's: ``<chart>/crds/x.yaml`` and ``<chart>/charts/<sub>/crds/x.yaml``.
-    """
+
+def crd_manifests(chart: Chart) -> list[Any]:
+    """``crd_sources`` split into one Manifest per document (what install applies)."""
     from helmlite.render.manifests import split_documents
 
-    out: list[Any] = []
-    for sub in chart.walk():
-        for f in sub.crd_files():
-            path = f"{sub.full_path()}/{f.name}"
-            out.extend(split_documents(path, f.data.decode("utf-8")))
-    return out
+    return [doc for path, text in crd_sources(chart) for doc in split_documents(path, text)]
 
 
 # --- operation leases --------------------------------------------------------------------

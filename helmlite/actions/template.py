@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helmlite.actions.action import Config, render_release
+from helmlite.actions.action import Config, crd_sources, render_release
 from helmlite.errors import HelmliteError
 from helmlite.repo.resolve import ChartPathOptions
 from helmlite.values.options import ValueOptions
@@ -87,16 +87,18 @@ class Template:
             skip_schema_validation=self.skip_schema_validation,
             warn=self.config.output.warn,
         )
-        manifests = (rendered.crds if self.include_crds else []) + rendered.manifests
+        # Helm prints each CRD file as it is, not split into documents like templates.
+        crds = crd_sources(chart) if self.include_crds else []
         hooks = [] if self.no_hooks else rendered.hooks
         if self.output_dir is not None:
-            return self._write_output_dir(manifests, hooks)
-        text = format_manifests(manifests, hooks, skip_tests=self.skip_tests)
+            return self._write_output_dir(crds, rendered.manifests, hooks)
+        text = "".join(_document(path, data) for path, data in crds)
+        text += format_manifests(rendered.manifests, hooks, skip_tests=self.skip_tests)
         if self.show_only:
             return _select_documents(text, self.show_only)
         return text
 
-    def _write_output_dir(self, manifests: list[Any], hooks: list[Any]) -> str:
+    def _write_output_dir(self, crds: list[tuple[str, str]], manifests: list[Any], hooks: list[Any]) -> str:
         """Helm's ``--output-dir``: documents appended to ``DIR[/RELEASE]/<source path>``."""
         root = Path(self.output_dir or ".")
         if self.use_release_name:
@@ -104,15 +106,20 @@ class Template:
         written: set[Path] = set()
         lines = []
         kept_hooks = [h for h in hooks if not (self.skip_tests and "test" in h.events)]
-        for path, content in [(m.name, m.content) for m in manifests] + [(h.path, h.manifest) for h in kept_hooks]:
+        documents = crds + [(m.name, m.content) for m in manifests] + [(h.path, h.manifest) for h in kept_hooks]
+        for path, content in documents:
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             mode = "a" if target in written else "w"
             with open(target, mode, encoding="utf-8") as fh:
-                fh.write(f"---\n# Source: {path}\n{content}\n")
+                fh.write(_document(path, content))
             written.add(target)
             lines.append(f"wrote {target}\n")
         return "".join(lines) + "\n"
+
+
+def _document(path: str, content: str) -> str:
+    return f"---\n# Source: {path}\n{content}\n"
 
 
 def _select_documents(text: str, patterns: tuple[str, ...]) -> str:

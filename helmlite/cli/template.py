@@ -12,6 +12,7 @@ import click
 from helmlite.cli.options import global_options, settings, value_options_from, values_options
 from helmlite.cli.pull import chart_location_options, chart_path_options_from
 from helmlite.output import Output
+from helmlite.errors import ManifestError
 
 
 @click.command(short_help="locally render templates")
@@ -80,4 +81,10 @@ def template(args: tuple[str, ...], generate_name: bool, kube_version: str | Non
         chart_options=chart_options,
         **kwargs,
     )
-    out.write(action.run(chart_ref, stdin=sys.stdin))
+    try:
+        out.write(action.run(chart_ref, stdin=sys.stdin))
+    except ManifestError as exc:
+        if settings().debug:
+            raise
+        # Helm's hint when templates rendered but their output is not valid YAML.
+        raise ManifestError(f"{exc}\n\nUse --debug flag to render out invalid YAML") from exc

@@ -132,9 +132,9 @@ def _head(path: str, doc: str) -> dict[str, Any]:
     try:
         head = _head_from_events(yaml.parse(doc, Loader=yaml.CSafeLoader))
     except yaml.YAMLError as exc:
-        raise ManifestError(f"YAML parse error on {path}: {describe_yaml_error(exc)}") from None
+        raise ManifestError(f"YAML parse error on {path}: {_YAML_TO_JSON}{describe_yaml_error(exc)}") from None
     except _NotAMapping as exc:
-        raise ManifestError(f"YAML parse error on {path}: the document is a {exc}, not a mapping") from None
+        raise ManifestError(f"YAML parse error on {path}: {_not_a_head(str(exc))}") from None
     except _TooDeep:
         raise ManifestError(f"YAML parse error on {path}: exceeded max depth of {MAX_DOCUMENT_DEPTH}") from None
     if head is not None:
@@ -198,6 +198,17 @@ def _head_from_events(events: Any) -> dict[str, Any] | None:
     return head
 
 
+# Helm reads each document into a Go struct through sigs.k8s.io/yaml (YAML → JSON → struct);
+# its errors name those two steps.
+_YAML_TO_JSON = "error converting YAML to JSON: yaml: "
+_JSON_TYPES = {"list": "array", "str": "string", "int": "number", "float": "number", "bool": "bool"}
+
+
+def _not_a_head(python_type: str) -> str:
+    json_type = _JSON_TYPES.get(python_type, python_type)
+    return f"error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {json_type} into Go value of type util.SimpleHead"
+
+
 class _NotAMapping(Exception):
     """The document's root is a list or a scalar (its kind is the message)."""
 
@@ -216,7 +227,7 @@ def _head_from_loader(path: str, doc: str) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise ManifestError(f"YAML parse error on {path}: the document is a {type(data).__name__}, not a mapping")
+        raise ManifestError(f"YAML parse error on {path}: {_not_a_head(type(data).__name__)}")
     head: dict[str, Any] = {k: data[k] for k in ("apiVersion", "kind") if k in data}
     metadata = data.get("metadata")
     if isinstance(metadata, dict):

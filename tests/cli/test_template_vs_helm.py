@@ -123,3 +123,15 @@ def test_output_dir_writes_the_same_files(helm_bin: str, charts: tuple[Path, Pat
     helm_files = {p.relative_to(helm_out): p.read_bytes() for p in helm_out.rglob("*") if p.is_file()}
     lite_files = {p.relative_to(lite_out): p.read_bytes() for p in lite_out.rglob("*") if p.is_file()}
     assert lite_files == helm_files
+
+
+@pytest.mark.parametrize("document", ["metadata:\n  name: x\n  bad: : :\n", "- a\n- b\n"], ids=["syntax", "list"])
+def test_invalid_yaml_output_fails_like_helm(helm_bin: str, cli, tmp_path: Path, document: str) -> None:
+    chart = tmp_path / "b"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: b\nversion: 0.1.0\n")
+    (chart / "templates" / "bad.yaml").write_text(document)
+    expected = subprocess.run([helm_bin, "template", "r", str(chart)], capture_output=True, text=True)
+    result = cli("template", "r", str(chart))
+    assert expected.returncode == result.exit_code == 1
+    assert (result.stdout, result.stderr) == (expected.stdout, expected.stderr)

@@ -92,8 +92,8 @@ def test_split_reads_the_head() -> None:
 def test_yaml_errors_name_the_file() -> None:
     with pytest.raises(ManifestError) as info:
         split_documents("c/templates/bad.yaml", "kind: ConfigMap\nmetadata:\n  name: x\n  bad: [\n")
-    assert str(info.value).startswith("YAML parse error on c/templates/bad.yaml: line ")
-    with pytest.raises(ManifestError, match=r"^YAML parse error on c/templates/list.yaml: the document is a list, not a mapping$"):
+    assert str(info.value).startswith("YAML parse error on c/templates/bad.yaml: error converting YAML to JSON: yaml: line ")
+    with pytest.raises(ManifestError, match=r"^YAML parse error on c/templates/list.yaml: error unmarshaling JSON: while decoding JSON: json: cannot unmarshal array into Go value of type util.SimpleHead$"):
         split_documents("c/templates/list.yaml", "- a\n- b\n")
 
 

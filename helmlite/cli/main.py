@@ -6,18 +6,19 @@ Subcommands live one per module in ``helmlite/cli/`` and are imported only when 
 
 from __future__ import annotations
 
-import importlib
 import sys
 
 
 import click
 
 from helmlite import __version__
+from helmlite.cli.lazy import LazyGroup
 from helmlite.cli.options import GlobalSettings, global_options
 from helmlite.errors import HelmliteError
 
 # name → (module, attribute, one-line help shown by `helmlite --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str, str]] = {
+    "cluster": ("helmlite.cli.cluster", "cluster", "inspect and operate the built-in cluster simulator"),
     "create": ("helmlite.cli.create", "create", "create a new chart with the given name"),
     "dependency": ("helmlite.cli.dependency", "dependency", "manage a chart's dependencies"),
     "diff": ("helmlite.cli.diff", "diff", "preview an upgrade or compare two revisions"),
@@ -53,29 +54,14 @@ ALIASES = {
 }
 
 
-class LazyGroup(click.Group):
-    """A group whose subcommands are imported on first use."""
+class RootGroup(LazyGroup):
+    """The root command's subcommands."""
 
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(COMMANDS)
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        name = ALIASES.get(cmd_name, cmd_name)
-        if name not in COMMANDS:
-            return None
-        module_name, attr, _ = COMMANDS[name]
-        command = getattr(importlib.import_module(module_name), attr)
-        assert isinstance(command, click.Command)
-        return command
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        # Short help comes from the table above so listing commands imports none of them.
-        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
-        with formatter.section("Available Commands"):
-            formatter.write_dl(rows)
+    table = COMMANDS
+    aliases = ALIASES
 
 
-@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=RootGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @global_options
 @click.version_option(__version__, "--version", prog_name="helmlite", message="%(prog)s %(version)s")
 @click.pass_context

@@ -1,0 +1,66 @@
+"""``helmlite cluster describe`` against a real simulated cluster file (seed scenario, frozen
+time as in test_get.py). Set HELMLITE_UPDATE_GOLDEN=1 to rewrite the golden files."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from helmlite.cluster import Cluster
+
+GOLDEN = Path(__file__).resolve().parent.parent / "golden" / "cluster"
+
+
+@pytest.fixture
+def cluster_file(tmp_path: Path) -> Path:
+    labels = {"app": "nginx"}
+    manifest = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "nginx", "labels": labels},
+                "spec": {"replicas": 3, "selector": {"matchLabels": labels},
+                         "template": {"metadata": {"labels": labels},
+                                      "spec": {"containers": [{"name": "nginx", "image": "nginx:1.25"}]}}}}
+    path = tmp_path / "cluster.db"
+    with Cluster.open(path, wall_clock=lambda: time.time() + 3600) as cluster:
+        cluster.store.apply(manifest, field_manager="kubectl")
+        cluster.advance(65)
+    return path
+
+
+def check_golden(name: str, text: str) -> None:
+    golden = GOLDEN / f"{name}.txt"
+    if os.environ.get("HELMLITE_UPDATE_GOLDEN"):
+        golden.write_text(text)
+    assert text == golden.read_text()
+
+
+@pytest.mark.parametrize("name, args", [
+    ("describe-deploy", ["describe", "deploy", "nginx"]),
+    ("describe-svc", ["describe", "svc/kubernetes"]),
+])
+def test_golden(cli, cluster_file: Path, name: str, args: list[str]) -> None:
+    result = cli("cluster", *args, "--cluster", str(cluster_file))
+    assert result.exit_code == 0, result.stderr
+    check_golden(name, result.stdout + result.stderr)
+
+
+def test_pods_by_prefix_with_events(cli, cluster_file: Path) -> None:
+    result = cli("cluster", "describe", "pods", "nginx-", "--cluster", str(cluster_file))
+    pages = result.stdout.split("\n\n\nName:")
+    assert len(pages) == 3
+    assert "Controlled By:  ReplicaSet/nginx-" in result.stdout
+    assert "  Normal  Scheduled  65s   default-scheduler  Successfully assigned default/nginx-" in result.stdout
+
+
+def test_missing_object(cli, cluster_file: Path) -> None:
+    result = cli("cluster", "describe", "deploy", "web", "--cluster", str(cluster_file))
+    assert result.exit_code == 1
+    assert result.stderr == 'Error from server (NotFound): deployments.apps "web" not found\n'
+
+
+@pytest.mark.parametrize("target", ["node/node-1", "ns/default", "sc/standard", "replicaset"])
+def test_other_kinds_describe(cli, cluster_file: Path, target: str) -> None:
+    result = cli("cluster", "describe", *target.split(" "), "--cluster", str(cluster_file))
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("Name:")

@@ -24,6 +24,8 @@ class StatusResult:
 
     release: Release
     resources: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    # The cluster's time when the resources were read (their ages are relative to it).
+    now: float = 0.0
 
 
 @dataclass
@@ -45,7 +47,7 @@ class ReleaseStatus:
         with self.config.session() as session:
             storage = self.config.storage(session, self.namespace)
             rel = storage.get(name, self.revision) if self.revision > 0 else storage.last(name)
-            return StatusResult(rel, live_resources(session, rel))
+            return StatusResult(rel, live_resources(session, rel), session.now())
 
 
 def _group_key(obj: dict[str, Any]) -> str:

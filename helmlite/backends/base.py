@@ -292,6 +292,11 @@ class Session(Protocol):
         (``group/version`` and ``group/version/Kind``)."""
         ...
 
+    def now(self) -> float:
+        """The cluster's current time in epoch seconds, what its timestamps are relative to
+        (the virtual clock on the simulator; the wall clock on a real cluster)."""
+        ...
+
     def get(self, ref: ResourceRef) -> dict[str, Any] | None:
         """The object as stored, or None when it does not exist.
 

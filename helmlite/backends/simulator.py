@@ -208,6 +208,10 @@ class SimulatorSession:
         """Whether the kind is namespaced. Raises UnknownKind."""
         return self._kind(api_version, kind).namespaced
 
+    def now(self) -> float:
+        """The virtual clock."""
+        return self.cluster.clock.now
+
     def capabilities(self) -> Capabilities:
         """The simulated API server's version and every served ``group/version`` and
         ``group/version/Kind``, custom resources included."""

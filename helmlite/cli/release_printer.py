@@ -178,6 +178,7 @@ def print_status(
     debug: bool = False,
     hide_notes: bool = False,
     resources: Sequence[tuple[str, list[dict[str, Any]]]] = (),
+    now: float = 0.0,
     computed: dict[str, Any] | None = None,
     show_manifest: bool | None = None,
 ) -> None:
@@ -196,7 +197,7 @@ def print_status(
     output.write("\n".join(lines) + "\n")
     if resources:
         output.write("RESOURCES:\n")
-        print_resources(output, resources)
+        print_resources(output, resources, now)
         output.write("\n")
     tests = [h for h in rel.hooks if "test" in h.events]
     if not tests:
@@ -224,83 +225,22 @@ def print_status(
         output.write(f"NOTES:\n{rel.info.notes.strip()}\n")
 
 
-def print_resources(output: Output, groups: Sequence[tuple[str, list[dict[str, Any]]]]) -> None:
-    """``==> v1/Service`` groups, each a kubectl-style table of the live objects."""
+def print_resources(output: Output, groups: Sequence[tuple[str, list[dict[str, Any]]]], now: float) -> None:
+    """``==> v1/Service`` groups, each the table ``kubectl get`` would print for the objects
+    (the API server's columns, ages relative to the cluster's time ``now``)."""
+    from helmlite.cluster.kinds import Kind, KindRegistry
+    from helmlite.cluster.printers import TableBlock, format_tables, table
+
+    registry = KindRegistry()
     for key, objects in groups:
         output.write(f"==> {key}\n")
-        kind = key.rpartition("/")[2].removesuffix("(related)")
-        headers, row = _COLUMNS.get(kind, (("NAME",), lambda o: (o["metadata"]["name"],)))
-        output.table(headers, [row(obj) for obj in objects])
+        group, _, version = str(objects[0].get("apiVersion", "")).rpartition("/")
+        kind_name = str(objects[0].get("kind", ""))
+        # A custom kind prints NAME AGE, as the API server does for a CRD without printer columns.
+        kind = registry.get(group, kind_name) or Kind(group, kind_name, (version,), plural="", namespaced=True,
+                                                       builtin=False)
+        output.write(format_tables([TableBlock(table(kind, objects, now=now), kind_prefix="")]))
         output.write("\n")
-
-
-def _ready_containers(pod: dict[str, Any]) -> str:
-    statuses = (pod.get("status") or {}).get("containerStatuses") or []
-    total = len((pod.get("spec") or {}).get("containers") or []) or len(statuses)
-    ready = sum(1 for s in statuses if s.get("ready"))
-    return f"{ready}/{total}"
-
-
-def _pod_status(pod: dict[str, Any]) -> str:
-    status = pod.get("status") or {}
-    for container in status.get("containerStatuses") or []:
-        state = container.get("state") or {}
-        for key in ("waiting", "terminated"):
-            reason = (state.get(key) or {}).get("reason")
-            if reason:
-                return str(reason)
-    return str(status.get("phase") or "Unknown")
-
-
-def _restarts(pod: dict[str, Any]) -> str:
-    return str(sum(int(c.get("restartCount") or 0) for c in (pod.get("status") or {}).get("containerStatuses") or []))
-
-
-def _ports(svc: dict[str, Any]) -> str:
-    parts = []
-    for port in (svc.get("spec") or {}).get("ports") or []:
-        node = f":{port['nodePort']}" if port.get("nodePort") else ""
-        parts.append(f"{port.get('port')}{node}/{port.get('protocol') or 'TCP'}")
-    return ",".join(parts) or "<none>"
-
-
-def _external(svc: dict[str, Any]) -> str:
-    ingress = ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
-    addresses = [i.get("ip") or i.get("hostname") for i in ingress] or (svc.get("spec") or {}).get("externalIPs") or []
-    if addresses:
-        return ",".join(str(a) for a in addresses)
-    return "<pending>" if (svc.get("spec") or {}).get("type") == "LoadBalancer" else "<none>"
-
-
-def _num(obj: dict[str, Any], *path: str) -> int:
-    value: Any = obj
-    for key in path:
-        value = (value or {}).get(key)
-    return int(value or 0)
-
-
-_COLUMNS: dict[str, tuple[tuple[str, ...], Callable[[dict[str, Any]], tuple[Any, ...]]]] = {
-    "Pod": (("NAME", "READY", "STATUS", "RESTARTS"),
-            lambda o: (o["metadata"]["name"], _ready_containers(o), _pod_status(o), _restarts(o))),
-    "Deployment": (("NAME", "READY", "UP-TO-DATE", "AVAILABLE"),
-                   lambda o: (o["metadata"]["name"],
-                              f"{_num(o, 'status', 'readyReplicas')}/{_num(o, 'spec', 'replicas')}",
-                              _num(o, "status", "updatedReplicas"), _num(o, "status", "availableReplicas"))),
-    "StatefulSet": (("NAME", "READY"),
-                    lambda o: (o["metadata"]["name"],
-                               f"{_num(o, 'status', 'readyReplicas')}/{_num(o, 'spec', 'replicas')}")),
-    "DaemonSet": (("NAME", "DESIRED", "CURRENT", "READY", "UP-TO-DATE", "AVAILABLE"),
-                  lambda o: (o["metadata"]["name"], _num(o, "status", "desiredNumberScheduled"),
-                             _num(o, "status", "currentNumberScheduled"), _num(o, "status", "numberReady"),
-                             _num(o, "status", "updatedNumberScheduled"), _num(o, "status", "numberAvailable"))),
-    "Service": (("NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)"),
-                lambda o: (o["metadata"]["name"], (o.get("spec") or {}).get("type", "ClusterIP"),
-                           (o.get("spec") or {}).get("clusterIP") or "<none>", _external(o), _ports(o))),
-    "ConfigMap": (("NAME", "DATA"), lambda o: (o["metadata"]["name"], len(o.get("data") or {}) + len(o.get("binaryData") or {}))),
-    "Secret": (("NAME", "TYPE", "DATA"), lambda o: (o["metadata"]["name"], o.get("type", "Opaque"), len(o.get("data") or {}))),
-    "Job": (("NAME", "COMPLETIONS"),
-            lambda o: (o["metadata"]["name"], f"{_num(o, 'status', 'succeeded')}/{(o.get('spec') or {}).get('completions', 1)}")),
-}
 
 
 # --- list and history ----------------------------------------------------------------------

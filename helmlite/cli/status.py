@@ -32,6 +32,6 @@ def status(name: str, revision: int, show_resources: bool, output_format: str, d
     config = release_config(driver)
     result = ReleaseStatus(config, revision=revision, show_resources=show_resources).run(name)
     if output_format == "table":
-        print_status(config.output, result.release, resources=result.resources)
+        print_status(config.output, result.release, resources=result.resources, now=result.now)
     else:
         write_data(config.output, release_object(result.release, with_chart=False), output_format)

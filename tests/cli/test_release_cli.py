@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import time
 from collections.abc import Callable, Iterator
 from itertools import count
@@ -184,8 +185,16 @@ def test_wait_flag_and_status_show_resources(cli: Any, release_env: Path) -> Non
     assert result.exit_code == 0
     assert "waiting: 2/2 resources ready" in result.stderr
     out = cli("status", "web", "--show-resources").stdout
-    assert "RESOURCES:\n==> v1/Service\nNAME       \tTYPE     \tCLUSTER-IP" in out
-    assert "==> v1/Pod(related)" in out and "1/1  \tRunning" in out
+    # kubectl's tables: the API server's columns (AGE included), padded with spaces.
+    assert re.search(r"RESOURCES:\n==> v1/Service\n"
+                     r"NAME          TYPE        CLUSTER-IP +EXTERNAL-IP   PORT\(S\)   AGE\n"
+                     r"web-mychart   ClusterIP   10\.[0-9.]+ +<none>        80/TCP    \d+[sm]\w*\n\n"
+                     r"==> v1/Deployment\n"
+                     r"NAME          READY   UP-TO-DATE   AVAILABLE   AGE\n"
+                     r"web-mychart   1/1     1            1           \d+[sm]\w*\n\n"
+                     r"==> v1/Pod\(related\)\n"
+                     r"NAME +READY   STATUS    RESTARTS   AGE\n"
+                     r"web-mychart-[a-z0-9]+-[a-z0-9]{5}   1/1     Running   0          \d+[sm]\w*\n", out), out
 
 
 def test_get_subcommands(cli: Any, release_env: Path) -> None:

@@ -105,13 +105,12 @@ class Cluster:
                 cluster = cls.in_memory(seed, nodes=nodes, controllers=controllers)
                 elapsed = 0.0
             else:
-                cluster = cls._restore(meta, cluster_file, controllers)
+                cluster = cls.restore(meta, cluster_file, controllers)
                 elapsed = max(0.0, wall_clock() - float(meta["wallTime"]))
             cluster.advance(elapsed)
             yield cluster
             cluster.reconcile()
-            cluster_file.write(objects=cluster.store.take_dirty(), timers=cluster.clock.take_changes(),
-                               meta=cluster._meta(wall_clock()))
+            cluster.save(cluster_file, wall_clock())
             cluster_file.commit()
         except BaseException:
             cluster_file.rollback()
@@ -120,8 +119,14 @@ class Cluster:
             cluster_file.close()
 
     @classmethod
-    def _restore(cls, meta: dict[str, Any], cluster_file: ClusterFile,
-                 controllers: Iterable[Controller] | None) -> Cluster:
+    def restore(cls, meta: dict[str, Any], cluster_file: ClusterFile,
+                controllers: Iterable[Controller] | None = None) -> Cluster:
+        """The cluster stored in ``cluster_file`` (inside its open transaction; ``meta`` is what
+        ``begin`` returned), as it was at its last commit — the clock is not caught up.
+
+        ``open`` is the one-command path; a long-lived owner such as the API server restores
+        on its own connection and writes back with ``save``.
+        """
         rng = random.Random()
         version, state, gauss = meta["rng"]
         rng.setstate((version, tuple(state), gauss))
@@ -130,6 +135,19 @@ class Cluster:
                       controllers=controllers)
         cluster.store.load(cluster_file.objects())
         return cluster
+
+    def save(self, cluster_file: ClusterFile, wall_time: float) -> None:
+        """Write what changed since the last save (objects, timers) and the counters, clock and
+        RNG state into ``cluster_file``'s open transaction; the caller commits.
+
+        ``wall_time`` is the real time this state corresponds to: the next ``open`` catches the
+        clock up by the wall-clock time elapsed since then.
+
+        Raises:
+            SimulatorError: SQLite refused the write.
+        """
+        cluster_file.write(objects=self.store.take_dirty(), timers=self.clock.take_changes(),
+                           meta=self._meta(wall_time))
 
     def _meta(self, wall_time: float) -> dict[str, Any]:
         return {

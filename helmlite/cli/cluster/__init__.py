@@ -17,8 +17,19 @@ __all__ = ["cluster"]
 _P = "helmlite.cli.cluster."
 # name → (module, attribute, one-line help); kubectl's verbs where the concept exists.
 CLUSTER_COMMANDS: dict[str, tuple[str, str, str]] = {
+    "advance": (_P + "advance", "advance", "move the cluster's virtual clock forward"),
+    "apply": (_P + "apply", "apply", "apply a configuration to a resource by file name or stdin"),
+    "delete": (_P + "delete", "delete", "delete resources by file names, stdin, resources and names"),
     "describe": (_P + "describe", "describe", "show details of a specific resource or group of resources"),
+    "faults": (_P + "faults", "faults", "inject, list and clear simulated failures"),
     "get": (_P + "get", "get", "display one or many resources"),
+    "label": (_P + "label", "label", "update the labels on a resource"),
+    "logs": (_P + "logs", "logs", "print the logs for a container in a pod"),
+    "nodes": (_P + "nodes", "nodes", "add, remove, cordon, uncordon and taint simulated nodes"),
+    "reset": (_P + "reset", "reset", "delete the simulated cluster and start a fresh one"),
+    "rollout": (_P + "rollout", "rollout", "manage the rollout of a deployment, daemonset or statefulset"),
+    "scale": (_P + "scale", "scale", "set a new size for a deployment, replica set or stateful set"),
+    "set": (_P + "set", "set", "set specific features on objects (set image)"),
 }
 
 

@@ -12,7 +12,11 @@ real API server would send, so the CLI can print it and the later HTTP facade ca
     ├── InvalidError               422 Invalid        Deployment.apps "web" is invalid: <causes>
     ├── ForbiddenError             403 Forbidden      pods "p" is forbidden: <reason>
     ├── BadRequestError            400 BadRequest     malformed requests and selectors
-    └── MethodNotAllowedError      405 MethodNotAllowed
+    ├── MethodNotAllowedError      405 MethodNotAllowed
+    ├── RequestRejectedError       422 Invalid        the server rejected our request … (a failing JSON patch)
+    ├── RequestEntityTooLargeError 413 RequestEntityTooLarge  too many JSON patch operations
+    ├── UnsupportedMediaTypeError  415 UnsupportedMediaType   a body or patch type the resource cannot take
+    └── UnclassifiedError          500 (no reason)    an error the API server passes on without a Status
     SimulatorError                 (not an API error) controllers that never settle, a busy or
                                    unreadable cluster file
 """
@@ -35,6 +39,10 @@ __all__ = [
     "ForbiddenError",
     "BadRequestError",
     "MethodNotAllowedError",
+    "RequestRejectedError",
+    "RequestEntityTooLargeError",
+    "UnsupportedMediaTypeError",
+    "UnclassifiedError",
     "FieldError",
     "SimulatorError",
     "qualified_resource",
@@ -235,6 +243,48 @@ class MethodNotAllowedError(ApiError):
 
     reason = "MethodNotAllowed"
     code = 405
+
+
+class RequestRejectedError(ApiError):
+    """apimachinery ``NewGenericServerResponse(422, …)``: a fixed message, the real cause in
+    ``details.causes`` — what the API server answers when a JSON patch does not apply."""
+
+    reason = "Invalid"
+    code = 422
+
+    def __init__(self, cause: str) -> None:
+        super().__init__("the server rejected our request due to an error in our request",
+                         details={"causes": [{"message": cause}]})
+        self.cause = cause
+
+
+class RequestEntityTooLargeError(ApiError):
+    """A request over one of the API server's size limits (JSON patch operation count)."""
+
+    reason = "RequestEntityTooLarge"
+    code = 413
+
+
+class UnsupportedMediaTypeError(ApiError):
+    """A body in a media type the resource does not accept (SMP on a custom resource, …)."""
+
+    reason = "UnsupportedMediaType"
+    code = 415
+
+    @classmethod
+    def accepting(cls, media_types: Sequence[str], hint: str = "") -> UnsupportedMediaTypeError:
+        """apiserver ``negotiation.NewUnsupportedMediaTypeError``; ``hint`` is appended in brackets."""
+        message = ("the body of the request was in an unknown format - accepted media types include: "
+                   + ", ".join(media_types))
+        return cls(f"{message} ({hint})" if hint else message)
+
+
+class UnclassifiedError(ApiError):
+    """A plain Go error the API server turns into a 500 Status with an empty reason
+    (``StatusReasonUnknown``), e.g. a strategic merge patch item without its merge key."""
+
+    reason = ""
+    code = 500
 
 
 class SimulatorError(HelmliteError):

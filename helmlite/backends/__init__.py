@@ -1,13 +1,15 @@
 """Backends: where releases are applied (see ``base`` for the contract).
 
 ``get_backend("simulator")`` is the embedded default: the simulated cluster in one SQLite file
-(``helmlite.paths.cluster_file()``). ``kube`` (a real cluster) is not built yet.
-Importing this package is cheap: the simulator loads only when a backend is built.
+(``helmlite.paths.cluster_file()``); ``get_backend("kube", kube=KubeConnection(...))`` is a real
+cluster through the official ``kubernetes`` client (the optional extra ``helmlite[kube]``).
+Importing this package is cheap: the simulator and the client load only when a backend is built.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helmlite.backends.base import (
     DEFAULT_FIELD_MANAGER,
@@ -32,6 +34,9 @@ from helmlite.backends.base import (
     WaitResult,
     WaitTarget,
 )
+
+if TYPE_CHECKING:
+    from helmlite.backends.kube import KubeConnection
 
 __all__ = [
     "BACKENDS",
@@ -67,16 +72,16 @@ def get_backend(
     name: str = "simulator",
     *,
     cluster: str | Path | None = None,
-    kubeconfig: str = "",
-    kube_context: str = "",
+    kube: KubeConnection | None = None,
 ) -> Backend:
     """The backend called ``name`` (the ``--backend`` value).
 
     ``cluster`` is the simulator's cluster file (default ``helmlite.paths.cluster_file()``);
-    ``kubeconfig`` and ``kube_context`` are for ``kube``.
+    ``kube`` is how ``kube`` reaches its cluster (default: the kubeconfig of ``$KUBECONFIG``
+    or ``~/.kube/config``, else in-cluster). Nothing is connected until a session opens.
 
     Raises:
-        BackendUnavailable: an unknown name, or ``kube`` (not available yet).
+        BackendUnavailable: an unknown name.
     """
     if name == "simulator":
         from helmlite.backends.simulator import SimulatorBackend
@@ -84,6 +89,7 @@ def get_backend(
 
         return SimulatorBackend(Path(cluster) if cluster else cluster_file())
     if name == "kube":
-        raise BackendUnavailable('backend "kube" is not available yet: use the built-in simulator '
-                                 "(--backend simulator)")
+        from helmlite.backends.kube import KubeBackend
+
+        return KubeBackend(kube)
     raise BackendUnavailable(f"unknown backend {name!r}: choose one of {', '.join(BACKENDS)}")

@@ -10,18 +10,21 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
+if TYPE_CHECKING:
+    from helmlite.backends.kube import KubeConnection
+
 __all__ = [
-    "DEFAULT_NAMESPACE",
     "DEFAULT_BACKEND",
+    "DEFAULT_NAMESPACE",
     "GlobalSettings",
     "global_options",
     "settings",
-    "values_options",
     "value_options_from",
+    "values_options",
 ]
 
 DEFAULT_NAMESPACE = "default"
@@ -38,6 +41,11 @@ class GlobalSettings:
     namespace_given: bool = False
     kube_context: str = ""
     kubeconfig: str = ""
+    # --backend kube's connection overrides (Helm's --kube-apiserver, --kube-token, …).
+    kube_apiserver: str = ""
+    kube_token: str = ""
+    kube_ca_file: str = ""
+    kube_insecure_skip_tls_verify: bool = False
     backend: str = DEFAULT_BACKEND
     # The simulator's cluster file; "" = helmlite.paths.cluster_file() (which reads HELMLITE_CLUSTER).
     cluster: str = ""
@@ -53,10 +61,32 @@ class GlobalSettings:
             namespace_given=bool(namespace),
             kube_context=env.get("HELMLITE_KUBECONTEXT", ""),
             kubeconfig=env.get("KUBECONFIG", ""),
+            kube_apiserver=env.get("HELMLITE_KUBEAPISERVER", ""),
+            kube_token=env.get("HELMLITE_KUBETOKEN", ""),
+            kube_ca_file=env.get("HELMLITE_KUBECAFILE", ""),
+            kube_insecure_skip_tls_verify=_truthy(env.get("HELMLITE_KUBEINSECURE_SKIP_TLS_VERIFY", "")),
             backend=env.get("HELMLITE_BACKEND", DEFAULT_BACKEND),
             cluster=env.get("HELMLITE_CLUSTER", ""),
             debug=env.get("HELMLITE_DEBUG", "").lower() in ("1", "true", "yes"),
         )
+
+    def kube_connection(self) -> KubeConnection:
+        """How ``--backend kube`` reaches its cluster, from the kube flags and their environment."""
+        from helmlite.backends.kube import KubeConnection
+
+        return KubeConnection(
+            kubeconfig=self.kubeconfig,
+            context=self.kube_context,
+            apiserver=self.kube_apiserver,
+            token=self.kube_token,
+            ca_file=self.kube_ca_file,
+            insecure_skip_tls_verify=self.kube_insecure_skip_tls_verify,
+        )
+
+
+def _truthy(value: str) -> bool:
+    """A boolean environment variable as Go's ``strconv.ParseBool`` reads Helm's (``1``, ``t``, ``true``)."""
+    return value.strip().lower() in ("1", "t", "true")
 
 
 def settings(ctx: click.Context | None = None) -> GlobalSettings:
@@ -89,6 +119,16 @@ def global_options(f: F) -> F:
                      is_eager=True, help="name of the kubeconfig context to use"),
         click.option("--kubeconfig", default=None, expose_value=False, callback=_store("kubeconfig"),
                      is_eager=True, help="path to the kubeconfig file"),
+        click.option("--kube-apiserver", default=None, expose_value=False, callback=_store("kube_apiserver"),
+                     is_eager=True, help="the address and the port for the Kubernetes API server"),
+        click.option("--kube-token", default=None, expose_value=False, callback=_store("kube_token"),
+                     is_eager=True, help="bearer token used for authentication"),
+        click.option("--kube-ca-file", default=None, expose_value=False, callback=_store("kube_ca_file"),
+                     is_eager=True, help="the certificate authority file for the Kubernetes API server connection"),
+        click.option("--kube-insecure-skip-tls-verify", is_flag=True, default=False, expose_value=False,
+                     callback=_store("kube_insecure_skip_tls_verify"), is_eager=True,
+                     help="if true, the Kubernetes API server's certificate will not be checked for validity. "
+                          "This will make your HTTPS connections insecure"),
         click.option("--backend", type=click.Choice(["simulator", "kube"]), default=None, expose_value=False,
                      callback=_store("backend"), is_eager=True,
                      help="where releases are applied: the built-in simulator (default) or a real cluster"),

@@ -101,7 +101,7 @@ def release_config(driver: str | None, *, history_max: int | None = None, output
         history_max = int(os.environ.get("HELMLITE_MAX_HISTORY") or DEFAULT_MAX_HISTORY)
     return Config(
         output=output or Output(debug=s.debug),
-        backend=get_backend(s.backend, cluster=s.cluster or None, kubeconfig=s.kubeconfig, kube_context=s.kube_context),
+        backend=get_backend(s.backend, cluster=s.cluster or None, kube=s.kube_connection()),
         namespace=s.namespace,
         driver=driver if driver is not None else os.environ.get("HELMLITE_DRIVER", ""),
         history_max=history_max,

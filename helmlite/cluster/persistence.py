@@ -44,9 +44,14 @@ def _index_columns(obj: Mapping[str, Any]) -> tuple[str, str]:
 class ClusterFile:
     """One open transaction on a cluster file: ``begin`` → reads → ``write`` → ``commit``."""
 
-    def __init__(self, path: str | Path, *, timeout: float = BUSY_TIMEOUT_SECONDS) -> None:
+    def __init__(self, path: str | Path, *, timeout: float = BUSY_TIMEOUT_SECONDS, power_safe: bool = True) -> None:
+        """``power_safe=False`` commits without waiting for the disk (SQLite ``synchronous=NORMAL``
+        in WAL mode): a commit still survives the process crashing, but a power loss may undo
+        the last few. The API server uses it — an fsync per request would cap it at the disk's
+        sync rate (a few hundred per second) — while one-shot commands keep full durability."""
         self.path = Path(path)
         self._timeout = timeout
+        self._synchronous = "FULL" if power_safe else "NORMAL"
         self._conn: sqlite3.Connection | None = None
 
     def _fail(self, exc: sqlite3.Error) -> SimulatorError:
@@ -58,18 +63,16 @@ class ClusterFile:
     def begin(self) -> dict[str, Any] | None:
         """Open the file (creating it if needed) and start the exclusive write transaction.
 
+        The connection stays open after ``commit``/``rollback``, so a long-lived owner (the API
+        server) can run one transaction after another on it; ``close`` ends it.
+
         Returns the stored meta values, or None for a new, empty cluster file.
 
         Raises:
             SimulatorError: the file is busy past the timeout, unreadable, or from a newer schema.
         """
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            conn = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
-            self._conn = conn
-            conn.execute("PRAGMA journal_mode=WAL")
-            # FULL: a committed command survives power loss too, not only a process crash.
-            conn.execute("PRAGMA synchronous=FULL")
+            conn = self._connect()
             conn.execute("BEGIN IMMEDIATE")
             for statement in _SCHEMA:
                 conn.execute(statement)
@@ -85,6 +88,37 @@ class ClusterFile:
             raise SimulatorError(f"cluster file {self.path} has schema {meta.get('schema')!r}; "
                                  f"this helmlite understands schema {SCHEMA_VERSION}")
         return meta
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=self._timeout, isolation_level=None)
+            self._conn = conn
+            conn.execute("PRAGMA journal_mode=WAL")
+            # FULL: a committed command survives power loss too, not only a process crash
+            # (NORMAL when the owner chose speed, see __init__).
+            conn.execute(f"PRAGMA synchronous={self._synchronous}")
+        return self._conn
+
+    def data_version(self) -> int:
+        """SQLite's ``data_version`` for this connection: it changes exactly when *another*
+        connection (another command, another process) commits to the file, so a long-lived
+        owner polls it to notice foreign writers cheaply (outside a transaction, or right after
+        ``begin``, whose snapshot is the latest commit).
+
+        Raises:
+            SimulatorError: the file cannot be read.
+        """
+        try:
+            row = self._connect().execute("PRAGMA data_version").fetchone()
+        except sqlite3.Error as exc:
+            raise self._fail(exc) from None
+        return int(row[0])
+
+    @property
+    def in_transaction(self) -> bool:
+        """Whether a transaction is open on this file."""
+        return self._conn is not None and self._conn.in_transaction
 
     def _connection(self) -> sqlite3.Connection:
         if self._conn is None:

@@ -23,12 +23,14 @@ CLUSTER_COMMANDS: dict[str, tuple[str, str, str]] = {
     "describe": (_P + "describe", "describe", "show details of a specific resource or group of resources"),
     "faults": (_P + "faults", "faults", "inject, list and clear simulated failures"),
     "get": (_P + "get", "get", "display one or many resources"),
+    "kubeconfig": (_P + "kubeconfig", "kubeconfig", "write a kubeconfig for the served cluster"),
     "label": (_P + "label", "label", "update the labels on a resource"),
     "logs": (_P + "logs", "logs", "print the logs for a container in a pod"),
     "nodes": (_P + "nodes", "nodes", "add, remove, cordon, uncordon and taint simulated nodes"),
     "reset": (_P + "reset", "reset", "delete the simulated cluster and start a fresh one"),
     "rollout": (_P + "rollout", "rollout", "manage the rollout of a deployment, daemonset or statefulset"),
     "scale": (_P + "scale", "scale", "set a new size for a deployment, replica set or stateful set"),
+    "serve": (_P + "serve", "serve", "serve the simulated cluster as a Kubernetes API"),
     "set": (_P + "set", "set", "set specific features on objects (set image)"),
 }
 

@@ -1,0 +1,130 @@
+"""Run the API server: bind, load the cluster, record the endpoint, serve until interrupted."""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from helmlite.apiserver.kubeconfig import (
+    Endpoint,
+    endpoint_dir,
+    ensure_certificates,
+    render_kubeconfig,
+)
+from helmlite.errors import HelmliteError
+
+__all__ = ["DEFAULT_ADDRESS", "ApiServerError", "ServeOptions", "parse_address", "serve"]
+
+DEFAULT_ADDRESS = "127.0.0.1:6443"  # the API server's usual port
+_BACKLOG = 1024
+
+
+class ApiServerError(HelmliteError):
+    """The API server cannot start (bad address, port in use, unusable cluster file)."""
+
+
+def parse_address(address: str) -> tuple[str, int]:
+    """``HOST:PORT`` / ``[IPv6]:PORT`` → ``(host, port)``; port 0 picks a free one.
+
+    Raises:
+        ApiServerError: not of that form, or the port is out of range.
+    """
+    match = re.fullmatch(r"\[([^\]]+)\]:(\d+)|([^:\[\]]*):(\d+)", address.strip())
+    if not match:
+        raise ApiServerError(f'invalid address "{address}": expected HOST:PORT, e.g. {DEFAULT_ADDRESS}')
+    host = match.group(1) or match.group(3) or "127.0.0.1"
+    port = int(match.group(2) or match.group(4))
+    if port > 65535:
+        raise ApiServerError(f'invalid address "{address}": port {port} is out of range')
+    return host, port
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # proto=IPPROTO_TCP: asyncio turns TCP_NODELAY on only for sockets that say they are TCP;
+    # without it each small response waits ~40 ms for a delayed ACK (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(_BACKLOG)
+    except OSError as err:
+        sock.close()
+        raise ApiServerError(f"cannot listen on {host}:{port}: {err.strerror or err} "
+                             "(choose another port with --address HOST:PORT)") from None
+    return sock
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    """What ``helmlite cluster serve`` was asked for."""
+
+    cluster_path: Path
+    address: str = DEFAULT_ADDRESS
+    tls: bool = False
+    token: str = ""
+    kubeconfig_out: Path | None = None
+    access_log: bool = False
+
+
+def serve(options: ServeOptions, echo: Callable[[str], None]) -> None:
+    """Serve ``options.cluster_path`` until interrupted (Ctrl-C / SIGTERM stop it cleanly).
+
+    Prints where it listens (``Serving cluster … at http://127.0.0.1:6443``) once the socket is
+    bound and the cluster loaded, so a caller reading the output can connect right away.
+
+    Raises:
+        ApiServerError: bad address, port in use. SimulatorError: the cluster file is unusable.
+    """
+    import uvicorn
+
+    from helmlite.apiserver.app import ApiServerApp
+    from helmlite.apiserver.state import ServedCluster
+
+    host, port = parse_address(options.address)
+    sock = _bind(host, port)
+    served = ServedCluster(options.cluster_path)
+    directory = endpoint_dir(options.cluster_path)
+    try:
+        served.open()
+        bound_host, bound_port = sock.getsockname()[:2]
+        shown = f"[{bound_host}]" if ":" in bound_host else bound_host
+        ssl_args: dict[str, Any] = {}
+        ca_pem = ""
+        if options.tls:
+            files = ensure_certificates(directory, [bound_host])
+            ssl_args = {"ssl_certfile": str(files.cert), "ssl_keyfile": str(files.key)}
+            ca_pem = files.ca_cert.read_text()
+        endpoint = Endpoint(f"{'https' if options.tls else 'http'}://{shown}:{bound_port}", options.token, ca_pem)
+        endpoint.write(directory)
+        if options.kubeconfig_out is not None:
+            options.kubeconfig_out.parent.mkdir(parents=True, exist_ok=True)
+            options.kubeconfig_out.write_text(render_kubeconfig(endpoint))
+        app = ApiServerApp(served, token=options.token)
+        config = uvicorn.Config(app, lifespan="on", http="h11", log_level="info" if options.access_log else "warning",
+                                access_log=options.access_log, server_header=False, date_header=False,
+                                proxy_headers=False, timeout_graceful_shutdown=2, **ssl_args)
+
+        class Server(uvicorn.Server):
+            # End open watches as soon as shutdown starts: they would hold the graceful
+            # shutdown until their own timeouts.
+            def handle_exit(self, sig: int, frame: Any) -> None:
+                served.hub.close_all()
+                super().handle_exit(sig, frame)
+
+        server = Server(config)
+        echo(f"Serving cluster {options.cluster_path} at {endpoint.url}")
+        if options.kubeconfig_out is not None:
+            echo(f"kubeconfig written to {options.kubeconfig_out}")
+        try:
+            server.run(sockets=[sock])
+        except KeyboardInterrupt:
+            pass  # uvicorn re-raises the Ctrl-C it handled: the shutdown was clean
+    finally:
+        Endpoint.remove(directory)
+        served.close()
+        sock.close()

@@ -1,0 +1,211 @@
+"""``ServedCluster``: the cluster an API server serves — in memory, in step with its file and
+with the wall clock.
+
+* **One writer at a time, shared file.** The cluster lives in memory for speed, but every
+  change (a request, or timers firing as time passes) is committed to the cluster file in one
+  ``BEGIN IMMEDIATE`` transaction before the response is sent, so a CLI command opening the
+  file sees it. Before serving each request the server asks SQLite's ``data_version`` whether
+  another process committed since; if so it reloads the cluster from the file (and tells its
+  watchers what changed), so the server sees the CLI's changes too.
+* **Live time.** Virtual time follows wall time: before each request, and from a background
+  task whenever a timer falls due, the clock is advanced to "now", so Deployments roll out and
+  pods become Ready while clients watch.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from helmlite.apiserver.watch import DEFAULT_HISTORY, Change, WatchHub
+from helmlite.cluster.cluster import Cluster
+from helmlite.cluster.errors import ApiError
+from helmlite.cluster.persistence import ClusterFile
+from helmlite.cluster.store import WatchEvent
+
+__all__ = ["ServedCluster"]
+
+
+class ServedCluster:
+    """The served cluster: ``cluster`` (replaced on reload — always read it through this object),
+    ``hub`` (watch fan-out), ``write()`` for changes and ``refresh()`` before reads."""
+
+    def __init__(self, path: str | Path, *, wall_clock: Callable[[], float] = time.time,
+                 history: int = DEFAULT_HISTORY) -> None:
+        self.path = Path(path)
+        self._wall = wall_clock
+        self.hub = WatchHub(history)
+        # Not power-safe: see ClusterFile; a request is committed before it is answered, and
+        # survives the server crashing, without an fsync each.
+        self._file = ClusterFile(self.path, power_safe=False)
+        self._cluster: Cluster | None = None
+        self._data_version = -1
+        # (wall time, virtual time) at the last (re)load: virtual now = v0 + (wall - w0).
+        self._anchor = (0.0, 0.0)
+
+    # --- lifecycle -----------------------------------------------------------------------
+
+    def open(self) -> None:
+        """Load the cluster (creating and bootstrapping the file if new) and catch up with real time.
+
+        Raises:
+            SimulatorError: the file is busy, unreadable or from a newer schema.
+        """
+        with Cluster.open(self.path):
+            pass  # creates and bootstraps a new file with the CLI's defaults, in one transaction
+        meta = self._file.begin()
+        try:
+            self._load(meta)
+            self._commit()
+        except BaseException:
+            self._file.rollback()
+            raise
+        self.hub.reset(self.cluster.store.resource_version)
+
+    def close(self) -> None:
+        """End every watch and close the file (everything was committed already)."""
+        self.hub.close_all()
+        self._file.close()
+
+    @property
+    def cluster(self) -> Cluster:
+        """The current in-memory cluster."""
+        if self._cluster is None:
+            raise RuntimeError("the served cluster is not open")
+        return self._cluster
+
+    def virtual_now(self) -> float:
+        """Where the virtual clock should be now: it runs at wall-clock speed from the last load."""
+        wall0, virtual0 = self._anchor
+        return virtual0 + (self._wall() - wall0)
+
+    # --- staying in step -----------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Reload if another process committed to the file; bring virtual time up to now.
+
+        Raises:
+            SimulatorError: the file is busy (a long CLI command holds it) or unreadable.
+        """
+        if self._file.data_version() != self._data_version:
+            with self.write():
+                pass  # write() reloads inside its transaction
+            return
+        delta = self.virtual_now() - self.cluster.clock.now
+        if delta <= 0:
+            return
+        deadline = self.cluster.clock.next_deadline()
+        if deadline is not None and deadline <= self.cluster.clock.now + delta:
+            with self.write():
+                pass  # write() advances the clock, firing the due timers, and commits
+        else:
+            self.cluster.advance(delta)  # nothing due: the clock just moves
+
+    def seconds_to_next_timer(self) -> float | None:
+        """Wall seconds until the next virtual timer falls due (≤ 0: due now), or None."""
+        deadline = self.cluster.clock.next_deadline()
+        return None if deadline is None else deadline - self.virtual_now()
+
+    @contextmanager
+    def write(self) -> Iterator[Cluster]:
+        """One change, committed before the block's caller answers.
+
+        Inside one exclusive transaction: reload if another process wrote, advance the clock to
+        now, run the block, reconcile the controllers, write what changed, commit. An
+        ``ApiError`` from the block is re-raised after committing (what the controllers did is
+        kept; the failed request itself stored nothing). Any other exception rolls the
+        transaction back and reloads the last committed state, so memory and file agree.
+
+        Raises:
+            SimulatorError: the file is busy past the timeout or unwritable.
+        """
+        meta = self._file.begin()
+        failure: ApiError | None = None
+        try:
+            if self._file.data_version() != self._data_version:
+                self._reload(meta)
+            delta = self.virtual_now() - self.cluster.clock.now
+            if delta > 0:
+                self.cluster.advance(delta)
+            try:
+                yield self.cluster
+            except ApiError as err:
+                failure = err
+            self.cluster.reconcile()
+            self._commit()
+        except BaseException:
+            self._file.rollback()
+            self._data_version = -1  # reload the committed state on the next request
+            raise
+        if failure is not None:
+            raise failure
+
+    def scratch(self) -> Cluster:
+        """A throwaway copy of the committed cluster (no workload controllers) for ``dryRun=All``:
+        the request runs the whole pipeline on it and nothing is kept.
+
+        Raises:
+            SimulatorError: the file is busy or unreadable.
+        """
+        meta = self._file.begin()
+        try:
+            copy = Cluster.restore(meta or {}, self._file, controllers=())
+        finally:
+            self._file.rollback()
+        delta = self.cluster.clock.now - copy.clock.now
+        if delta > 0:
+            copy.advance(delta)
+        return copy
+
+    # --- internals -----------------------------------------------------------------------
+
+    def _commit(self) -> None:
+        if self._file.in_transaction:
+            self.cluster.save(self._file, self._wall() - (self.virtual_now() - self.cluster.clock.now))
+            self._file.commit()
+        self._data_version = self._file.data_version()
+
+    def _load(self, meta: dict[str, Any] | None) -> None:
+        if meta is None:
+            raise RuntimeError(f"cluster file {self.path} is empty")
+        cluster = Cluster.restore(meta, self._file)
+        wall = self._wall()
+        cluster.advance(max(0.0, wall - float(meta["wallTime"])))
+        cluster.store.add_listener(self._on_event)
+        self._cluster = cluster
+        self._anchor = (wall, cluster.clock.now)
+
+    def _reload(self, meta: dict[str, Any] | None) -> None:
+        """Replace the cluster with the file's, telling watchers what another process changed."""
+        old = self.cluster
+        self._load(meta)
+        new = self.cluster
+        for kind in {k.group_kind: k for k in (*old.kinds, *new.kinds)}.values():
+            before = {_key(o): o for o in old.store.peek_all(kind.group, kind.kind)}
+            for obj in new.store.peek_all(kind.group, kind.kind):
+                previous = before.pop(_key(obj), None)
+                if previous is None:
+                    self._on_event(WatchEvent("ADDED", kind, obj, None))
+                elif previous["metadata"].get("resourceVersion") != obj["metadata"].get("resourceVersion"):
+                    self._on_event(WatchEvent("MODIFIED", kind, obj, previous))
+            for obj in before.values():
+                self._on_event(WatchEvent("DELETED", kind, obj, obj))
+
+    def _on_event(self, event: WatchEvent) -> None:
+        obj = event.object
+        if event.type == "DELETED":
+            # etcd gives a deletion its own revision; the store does not, so take the next one
+            # here — otherwise a watch resumed from the deletion's version could miss or repeat it.
+            rv = int(self.cluster.store._next_rv())
+            obj = {**obj, "metadata": {**obj["metadata"], "resourceVersion": str(rv)}}
+        else:
+            rv = int(obj["metadata"]["resourceVersion"])
+        self.hub.publish(Change(rv, event.type, event.kind, obj, event.old))
+
+
+def _key(obj: dict[str, Any]) -> tuple[str, str]:
+    meta = obj["metadata"]
+    return meta.get("namespace", ""), meta["name"]

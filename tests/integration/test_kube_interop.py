@@ -1,0 +1,149 @@
+"""Interop through a cluster: the real Helm and ``helmlite --backend kube`` share releases on the
+simulator served as a Kubernetes API (both store them as Helm's ``sh.helm.release.v1`` Secrets).
+
+A release installed by Helm is upgraded and rolled back by helmlite, one installed by helmlite is
+listed and rolled back by Helm, and both tools print the same history.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("kubernetes", reason="the kube backend needs the kubernetes client (pip install 'helmlite[kube]')")
+# Helm writes its release Secrets as protobuf (client-go typed clients); the served simulator
+# decodes them with this module.
+pytest.importorskip("helmlite.apiserver.protobuf", reason="the served simulator cannot decode Helm's protobuf "
+                                                          "request bodies yet (helmlite.apiserver.protobuf)")
+
+from kube_served import ServedApi, served_api_in
+
+pytestmark = pytest.mark.helm
+
+CHART_YAML = 'apiVersion: v2\nname: interop\nversion: {version}\nappVersion: "1.0"\n'
+VALUES = "greeting: hello\n"
+CONFIGMAP = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+data:
+  greeting: {{ .Values.greeting | quote }}
+"""
+DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: {{ .Release.Name }}}
+  template:
+    metadata:
+      labels: {app: {{ .Release.Name }}}
+    spec:
+      containers:
+        - name: web
+          image: nginx:1.25
+"""
+
+
+def helm_chart(root: Path, version: str = "0.1.0") -> str:
+    """A plain Helm chart (Go templates) both tools render the same way."""
+    (root / "templates").mkdir(parents=True, exist_ok=True)
+    (root / "Chart.yaml").write_text(CHART_YAML.format(version=version))
+    (root / "values.yaml").write_text(VALUES)
+    (root / "templates" / "configmap.yaml").write_text(CONFIGMAP)
+    (root / "templates" / "deployment.yaml").write_text(DEPLOYMENT)
+    return str(root)
+
+
+@pytest.fixture
+def served_api(tmp_path: Path) -> Iterator[ServedApi]:
+    """The simulator served as a Kubernetes API, of its own for this test."""
+    with served_api_in(tmp_path) as served:
+        yield served
+
+
+class Tool:
+    """One of the two programs, as a process with the test's private environment."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.argv = argv
+        self.env = env
+
+    def unchecked(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*self.argv, *args], check=False, env=self.env, capture_output=True, text=True,
+                              timeout=180)
+
+    def __call__(self, *args: str) -> subprocess.CompletedProcess[str]:
+        done = self.unchecked(*args)
+        assert done.returncode == 0, f"{self.argv[0]} {' '.join(args)} failed:\n{done.stderr}"
+        return done
+
+
+@pytest.fixture
+def tools(helm_bin: str, served_api: ServedApi, tmp_path: Path) -> tuple[Tool, Tool]:
+    """``helm …`` and ``helmlite … --backend kube``, both pointed at the served simulator with
+    private homes, as processes."""
+    home = tmp_path / "home"
+    env = {**os.environ, "HOME": str(home), "XDG_CONFIG_HOME": str(home / "config"),
+           "XDG_CACHE_HOME": str(home / "cache"), "XDG_DATA_HOME": str(home / "data"),
+           "HELMLITE_CONFIG_HOME": str(home / "hl-config"), "HELMLITE_CACHE_HOME": str(home / "hl-cache"),
+           "HELMLITE_DATA": str(home / "hl-data")}
+    env.pop("KUBECONFIG", None)
+
+    return (Tool([helm_bin, "--kube-apiserver", served_api.url], env),
+            Tool([sys.executable, "-m", "helmlite", "--backend", "kube", "--kube-apiserver", served_api.url], env))
+
+
+def history(tool: Tool, name: str) -> list[dict[str, Any]]:
+    # The flag makes helmlite print rollback_revision in JSON as Helm v4 always does.
+    return list(json.loads(tool("history", name, "-o", "json", "--show-rollback-revision").stdout))
+
+
+def test_a_release_helm_installed_is_upgraded_and_rolled_back_by_helmlite(tools: tuple[Tool, Tool],
+                                                                          tmp_path: Path) -> None:
+    helm, helmlite = tools
+    chart = helm_chart(tmp_path / "interop")
+    helm("install", "web", chart, "--wait", "--timeout", "2m")
+    assert [r["name"] for r in json.loads(helmlite("list", "-o", "json").stdout)] == ["web"]
+    # Helm's field manager ("helm") owns the fields: changing one takes --force-conflicts, as
+    # it would between any two field managers under server-side apply.
+    refused = helmlite.unchecked("upgrade", "web", helm_chart(tmp_path / "interop-2", "0.2.0"), "--set", "greeting=hi")
+    assert refused.returncode == 1 and 'Apply failed with 1 conflict: conflict with "helm": .data.greeting' in refused.stderr
+    helmlite("upgrade", "web", helm_chart(tmp_path / "interop-2", "0.2.0"), "--set", "greeting=hi", "--wait",
+             "--force-conflicts")
+    helmlite("rollback", "web", "1")
+    ours, theirs = history(helmlite, "web"), history(helm, "web")
+    assert ours == theirs
+    assert [(r["revision"], r["status"], r["chart"], r["description"]) for r in ours] == [
+        (1, "superseded", "interop-0.1.0", "Install complete"),
+        (2, "superseded", "interop-0.2.0", "Upgrade complete"),
+        (3, "deployed", "interop-0.1.0", "Rollback to 1"),
+    ]
+    assert json.loads(helm("get", "values", "web", "-o", "json").stdout) is None
+
+
+def test_a_release_helmlite_installed_is_listed_and_rolled_back_by_helm(tools: tuple[Tool, Tool],
+                                                                        tmp_path: Path) -> None:
+    helm, helmlite = tools
+    helmlite("install", "web", helm_chart(tmp_path / "interop"), "--wait")
+    helmlite("upgrade", "web", helm_chart(tmp_path / "interop-2", "0.2.0"), "--set", "greeting=hi")
+    listed = json.loads(helm("list", "-o", "json").stdout)
+    assert [(r["name"], r["revision"], r["status"], r["chart"]) for r in listed] == [
+        ("web", "2", "deployed", "interop-0.2.0")]
+    helm("rollback", "web", "1", "--wait", "--force-conflicts")
+    ours, theirs = history(helmlite, "web"), history(helm, "web")
+    assert ours == theirs
+    assert [(r["revision"], r["status"], r["description"]) for r in theirs] == [
+        (1, "superseded", "Install complete"), (2, "superseded", "Upgrade complete"), (3, "deployed", "Rollback to 1")]
+    assert json.loads(helmlite("get", "values", "web", "-o", "json").stdout) is None

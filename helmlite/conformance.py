@@ -2,7 +2,7 @@
 with the exact ``helm template`` output of Helm v4.3.1.
 
     python -m helmlite.conformance [--corpus ../shared/conformance] [--chart GROUP/NAME] [--jobs N]
-                                   [--json FILE] [--diff]
+                                   [--json FILE] [--diff] [--install]
 
 The corpus (``../shared/conformance``, see its README) holds real public charts and, in
 ``golden/INDEX.json``, one entry per (chart, variant) with the ``helm`` arguments used; paths in
@@ -17,6 +17,11 @@ and classified, best first:
     error          helmlite failed (the message is reported)
 
 The report lists each chart's counts and a total line; ``--json`` writes every variant's status.
+
+``--install`` checks instead that the corpus installs: each selected variant (by default every
+chart's ``default`` variant) goes through ``helmlite install r CHART ARGS --wait`` into a fresh
+simulated cluster of its own (two charts may legitimately clash in one cluster, e.g. two
+node-exporter DaemonSets on the same hostPort), and is reported ready or failed with the error.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import json
 import os
 import re
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -39,7 +45,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["DEFAULT_CORPUS", "STATUSES", "Result", "Variant", "load_index", "main", "run", "run_variant"]
+__all__ = [
+    "DEFAULT_CORPUS",
+    "STATUSES",
+    "InstallResult",
+    "Result",
+    "Variant",
+    "install_variant",
+    "load_index",
+    "main",
+    "run",
+    "run_variant",
+]
 
 STATUSES = ("error", "different", "same-objects", "identical")
 """Outcomes, worst first (a status's index is its rank)."""
@@ -48,6 +65,9 @@ DEFAULT_CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "con
 """``../shared/conformance`` beside the project checkout."""
 
 CHART_DIR_PLACEHOLDER = "<chartdir>"
+# The release name the goldens use (``helm template r …``), kept for installs so that rendered
+# names match the goldens.
+RELEASE_NAME = "r"
 
 # Random values Helm charts draw (go-templates.md §6.5): bcrypt from htpasswd, base64 of text holding one.
 _BCRYPT = re.compile(r"\$2a\$10\$[./A-Za-z0-9]{53}")
@@ -92,19 +112,59 @@ def _working_directory(path: Path) -> Iterator[None]:
         os.chdir(previous)
 
 
-def render_variant(corpus: Path, variant: Variant) -> tuple[int, str, str]:
-    """Run ``helmlite`` with the variant's arguments in the chart directory: (exit code, stdout, stderr)."""
+def _run_cli(chart_dir: Path, args: list[str]) -> tuple[int, str, str]:
+    """Run ``helmlite ARGS`` in-process in ``chart_dir``: (exit code, stdout, stderr)."""
     from helmlite.cli.main import main as cli_main
 
-    args = ["." if a == CHART_DIR_PLACEHOLDER else a for a in variant.args]
     out, err = io.StringIO(), io.StringIO()
     code = 0
-    with _working_directory(corpus / "charts" / variant.chart), redirect_stdout(out), redirect_stderr(err):
+    with _working_directory(chart_dir), redirect_stdout(out), redirect_stderr(err):
         try:
             cli_main(args)
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else 1
     return code, out.getvalue(), err.getvalue()
+
+
+def render_variant(corpus: Path, variant: Variant) -> tuple[int, str, str]:
+    """Run ``helmlite`` with the variant's arguments in the chart directory: (exit code, stdout, stderr)."""
+    args = ["." if a == CHART_DIR_PLACEHOLDER else a for a in variant.args]
+    return _run_cli(corpus / "charts" / variant.chart, args)
+
+
+@dataclass(frozen=True)
+class InstallResult:
+    """How ``helmlite install --wait`` of one variant ended: ``ok`` (the release is deployed and
+    ready) or the first line of the error."""
+
+    variant: Variant
+    ok: bool
+    seconds: float
+    detail: str = ""
+
+
+def install_variant(corpus: Path, variant: Variant, cluster_file: Path,
+                    extra_args: tuple[str, ...] = ()) -> InstallResult:
+    """Install ``variant`` as release ``r`` with ``--wait`` into the simulated cluster in
+    ``cluster_file`` (created when missing), with the variant's values and then ``extra_args``.
+
+    Never raises for a failed install (``ok`` is False); the detail is helmlite's error line.
+    """
+    # The variant's args are ``template r <chartdir> VALUES…``: keep the values.
+    values_args = list(variant.args[3:])
+    args = ["install", RELEASE_NAME, ".", *values_args, *extra_args, "--wait", "--cluster", str(cluster_file)]
+    start = time.perf_counter()
+    try:
+        code, _out, err = _run_cli(corpus / "charts" / variant.chart, args)
+    except Exception as exc:  # noqa: BLE001 - a crash is one chart's failure, not the run's
+        code, err = 1, f"{type(exc).__name__}: {exc}"
+    seconds = time.perf_counter() - start
+    if code == 0:
+        return InstallResult(variant, True, seconds)
+    # helmlite reports a failure as one ``Error: …`` line, after any warnings
+    lines = err.strip().splitlines()
+    error = next((line for line in lines if line.startswith("Error:")), lines[-1] if lines else f"exit {code}")
+    return InstallResult(variant, False, seconds, error)
 
 
 def _bcrypt_masked(text: str) -> str:
@@ -222,7 +282,24 @@ def _parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--jobs", "-j", type=int, default=os.cpu_count() or 1, help="parallel processes")
     parser.add_argument("--json", type=Path, help="write {chart/variant: status} to this file")
     parser.add_argument("--diff", action="store_true", help="print a diff (or the error) for each non-identical variant")
+    parser.add_argument("--install", action="store_true",
+                        help="install each variant (default: each chart's default variant) with --wait into a "
+                             "fresh simulated cluster instead of comparing renders")
     return parser.parse_args(argv)
+
+
+def _install_report(corpus: Path, variants: list[Variant]) -> int:
+    """Install every variant into a fresh cluster of its own; print one line each and a count."""
+    start = time.perf_counter()
+    ready = 0
+    with tempfile.TemporaryDirectory(prefix="helmlite-conformance-") as scratch:
+        for i, variant in enumerate(variants):
+            result = install_variant(corpus, variant, Path(scratch) / f"cluster-{i}.db")
+            ready += result.ok
+            status = "ready" if result.ok else "FAILED"
+            print(f"{status:>6}  {variant.key}  ({result.seconds:.2f}s)  {result.detail}".rstrip())
+    print(f"{ready} of {len(variants)} variants installed and ready in {time.perf_counter() - start:.1f}s")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -232,10 +309,17 @@ def main(argv: list[str] | None = None) -> int:
     if not (corpus / "golden" / "INDEX.json").is_file():
         print(f"no conformance corpus at {corpus}", file=sys.stderr)
         return 2
-    variants = [
-        v for v in load_index(corpus)
-        if (not args.chart or v.chart in args.chart) and (not args.variant or v.name in args.variant)
-    ]
+
+    def selected(variant: Variant) -> bool:
+        if args.chart and variant.chart not in args.chart:
+            return False
+        if args.variant:
+            return variant.name in args.variant
+        return not args.install or variant.name == "default"  # installs default to each chart's default
+
+    variants = [v for v in load_index(corpus) if selected(v)]
+    if args.install:
+        return _install_report(corpus, variants)
     start = time.perf_counter()
     results = run(corpus, variants, jobs=args.jobs, with_diff=args.diff)
     for result in results:

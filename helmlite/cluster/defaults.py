@@ -341,6 +341,77 @@ def _crd(obj: dict[str, Any]) -> None:
         names.setdefault("listKind", names["kind"] + "List")
 
 
+def _webhooks(obj: dict[str, Any], *, mutating: bool) -> None:
+    # admissionregistration/v1 SetDefaults_ValidatingWebhook / _MutatingWebhook, _Rule and
+    # _ServiceReference.
+    for hook in obj.get("webhooks") or []:
+        if not isinstance(hook, dict):
+            continue
+        hook.setdefault("failurePolicy", "Fail")
+        hook.setdefault("matchPolicy", "Equivalent")
+        hook.setdefault("namespaceSelector", {})
+        hook.setdefault("objectSelector", {})
+        hook.setdefault("timeoutSeconds", 10)
+        if mutating:
+            hook.setdefault("reinvocationPolicy", "Never")
+        for rule in hook.get("rules") or []:
+            if isinstance(rule, dict):
+                rule.setdefault("scope", "*")
+        service = _opt(_opt(hook, "clientConfig"), "service")
+        if service is not None:
+            service.setdefault("port", 443)
+
+
+def _mutating_webhooks(obj: dict[str, Any]) -> None:
+    _webhooks(obj, mutating=True)
+
+
+def _validating_webhooks(obj: dict[str, Any]) -> None:
+    _webhooks(obj, mutating=False)
+
+
+def _match_resources(match: dict[str, Any]) -> None:
+    match.setdefault("matchPolicy", "Equivalent")
+    match.setdefault("namespaceSelector", {})
+    match.setdefault("objectSelector", {})
+    for field_name in ("resourceRules", "excludeResourceRules"):
+        for rule in match.get(field_name) or []:
+            if isinstance(rule, dict):
+                rule.setdefault("scope", "*")
+
+
+def _validating_admission_policy(obj: dict[str, Any]) -> None:
+    spec = _sub(obj, "spec")
+    spec.setdefault("failurePolicy", "Fail")
+    match = _opt(spec, "matchConstraints")
+    if match is not None:
+        _match_resources(match)
+
+
+def _validating_admission_policy_binding(obj: dict[str, Any]) -> None:
+    match = _opt(_opt(obj, "spec"), "matchResources")
+    if match is not None:
+        _match_resources(match)
+
+
+def _api_service(obj: dict[str, Any]) -> None:
+    service = _opt(_opt(obj, "spec"), "service")
+    if service is not None:
+        service.setdefault("port", 443)
+
+
+def _csi_driver(obj: dict[str, Any]) -> None:
+    spec = _sub(obj, "spec")
+    spec.setdefault("attachRequired", True)
+    spec.setdefault("podInfoOnMount", False)
+    spec.setdefault("storageCapacity", False)
+    spec.setdefault("fsGroupPolicy", "ReadWriteOnceWithFSType")
+    if not spec.get("volumeLifecycleModes"):
+        spec["volumeLifecycleModes"] = ["Persistent"]
+    spec.setdefault("requiresRepublish", False)
+    spec.setdefault("seLinuxMount", False)
+
+
 _DEFAULTERS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("", "Pod"): _pod,
     ("", "Service"): _service,
@@ -361,6 +432,12 @@ _DEFAULTERS: dict[tuple[str, str], Callable[[dict[str, Any]], None]] = {
     ("scheduling.k8s.io", "PriorityClass"): _priority_class,
     ("storage.k8s.io", "StorageClass"): _storage_class,
     ("apiextensions.k8s.io", "CustomResourceDefinition"): _crd,
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): _mutating_webhooks,
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): _validating_webhooks,
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"): _validating_admission_policy,
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"): _validating_admission_policy_binding,
+    ("apiregistration.k8s.io", "APIService"): _api_service,
+    ("storage.k8s.io", "CSIDriver"): _csi_driver,
 }
 
 

@@ -8,15 +8,26 @@ derived deterministically from the name. Pull times follow the size
 ``simulated_run`` decides how long a container runs and how it exits, from its image and
 command line — the simulator's stand-in for actually running the program:
 
-- long-running servers (``nginx``, ``redis``, an unknown image's default entrypoint, an
-  unknown binary, ``sleep infinity``, ``while true`` loops, ``tail -f``) run until stopped;
-- ``sleep N`` runs N seconds; ``exit N`` / ``false`` fail; ``echo``/``env``/``date``/… finish
-  at once; ``perl … bpi(N)`` (the Kubernetes Job tutorial) computes N digits of pi in
-  N/200 seconds and prints them;
+- long-running servers (``nginx``, ``redis``, the default entrypoint of a known server image
+  or its flags, ``sleep infinity``, ``while true`` loops, ``tail -f``) run until stopped;
+- ``sleep N`` runs N seconds; ``exit N`` / ``false`` fail; ``echo``/``env``/``date``/``cp``/
+  ``mkdir``/``chmod``/… finish at once; ``perl … bpi(N)`` (the Kubernetes Job tutorial)
+  computes N digits of pi in N/200 seconds and prints them; a shell (``sh -c``, ``bash -ec``,
+  ``sh -o pipefail -c``…) runs its script statement by statement by these rules;
 - the default entrypoint of a shell image (``busybox``, ``alpine``, ``ubuntu``, ``perl``,
   ``python``…) has no terminal and exits 0 immediately, as it does in a real cluster;
+- a program the simulator does not know (an unknown image's default entrypoint, an unknown
+  binary such as ``kubectl apply …`` or ``/entrypoint.sh``, a script file run by a shell, a
+  language runtime such as ``python job.py``, or such a program as a script's last statement)
+  behaves by the container's role, since a real program that nobody can run here is most
+  plausibly doing what its pod expects of it: in a **run-to-completion** role (an init
+  container that is not a sidecar, or any container of a pod with ``restartPolicy`` Never or
+  OnFailure — Jobs, Helm hooks and test pods) it runs ``UNKNOWN_PROGRAM_RUN_SECONDS`` and
+  exits 0; in a **long-running** role (containers of ``restartPolicy: Always`` pods, sidecars)
+  it runs until stopped. Setup steps before a script's last statement finish at once;
 - a pod annotation overrides all of this: ``helmlite.io/run-seconds`` (and
-  ``helmlite.io/exit-code``), or ``helmlite.io/run-seconds.<container>`` for one container.
+  ``helmlite.io/exit-code``), or ``helmlite.io/run-seconds.<container>`` for one container
+  (a ``container-exit`` fault, see ``faults.py``, also makes any container fail).
 """
 
 from __future__ import annotations
@@ -43,6 +54,7 @@ __all__ = [
     "RUN_SECONDS_ANNOTATION",
     "EXIT_CODE_ANNOTATION",
     "PRELOADED_IMAGES",
+    "UNKNOWN_PROGRAM_RUN_SECONDS",
 ]
 
 # A pull costs a fixed round trip plus the transfer of the image (a modest 20 MB/s link).
@@ -50,6 +62,10 @@ PULL_LATENCY_SECONDS = 0.5
 PULL_BANDWIDTH_BYTES_PER_SECOND = 20_000_000
 RUN_SECONDS_ANNOTATION = "helmlite.io/run-seconds"
 EXIT_CODE_ANNOTATION = "helmlite.io/exit-code"
+# How long a program the simulator cannot interpret runs when its container is expected to
+# finish (a Job, a hook, an init container): long enough to show up as Running in
+# ``kubectl get``, short enough that ``--wait`` on a chart's hooks is not noticeably slower.
+UNKNOWN_PROGRAM_RUN_SECONDS = 3.0
 DEFAULT_REGISTRY = "docker.io"
 DEFAULT_TAG = "latest"
 
@@ -192,6 +208,9 @@ class ImageInfo:
     size: int
     digest: str
     behaviour: str  # "serve" | "shell"
+    # Whether the behaviour comes from the table of well-known images (else it is a guess:
+    # an unknown image's entrypoint is treated as an unknown program, see ``simulated_run``).
+    known: bool = True
 
     @property
     def image_id(self) -> str:
@@ -211,13 +230,12 @@ def image_info(image: str) -> ImageInfo:
     """
     ref = parse_image(image)
     known = _KNOWN.get(ref.short_name)
-    if known is not None:
-        size, behaviour = known.size, known.behaviour
-    else:
-        # 20–220 MB, stable per repository.
-        size, behaviour = 20_000_000 + int.from_bytes(_hash(ref.repository)[:4], "big") % 200_000_000, "serve"
     digest = ref.digest or "sha256:" + _hash(ref.normalized).hex()
-    return ImageInfo(ref, size, digest, behaviour)
+    if known is not None:
+        return ImageInfo(ref, known.size, digest, known.behaviour)
+    # 20–220 MB, stable per repository.
+    size = 20_000_000 + int.from_bytes(_hash(ref.repository)[:4], "big") % 200_000_000
+    return ImageInfo(ref, size, digest, "serve", known=False)
 
 
 def pull_seconds(info: ImageInfo) -> float:
@@ -245,13 +263,25 @@ class Run:
 
 FOREVER = Run(None)
 _SHELLS = {"sh", "bash", "ash", "dash", "zsh", "ksh"}
+# Programs that finish at once: coreutils, shell builtins, one-shot network checks, installers.
 _QUICK = {"echo", "printf", "env", "printenv", "date", "true", "ls", "cat", "pwd", "hostname", "id", "whoami",
-          "uname", "touch", "mkdir", "cp", "mv", "rm", "chmod", "chown", "ln", "wget", "curl", "nslookup", "ping",
-          "grep", "sed", "awk", "head", "wc", "sort", "test", "[", "expr", "export", "set", "cd", "tee", "dd",
-          "tar", "gzip", "find", "xargs", "trap", ":", "source", ".", "apk", "apt-get", "yum", "pip"}
+          "uname", "touch", "mkdir", "cp", "mv", "rm", "rmdir", "chmod", "chown", "chgrp", "ln", "wget", "curl",
+          "nslookup", "ping", "grep", "sed", "awk", "head", "wc", "sort", "uniq", "cut", "tr", "test", "[",
+          "expr", "export", "set", "unset", "cd", "tee", "dd", "tar", "gzip", "gunzip", "unzip", "find", "xargs",
+          "trap", ":", "source", ".", "apk", "apt-get", "yum", "pip", "basename", "dirname", "readlink",
+          "realpath", "stat", "mktemp", "base64", "sha256sum", "md5sum", "install", "umask", "ulimit", "local",
+          "return", "shift", "read", "wait", "getent", "which", "command", "type", "sync", "seq", "jq", "openssl"}
+# Programs that serve until stopped, whatever the container's role.
 _SERVERS = {"nginx", "httpd", "apache2", "redis-server", "memcached", "postgres", "mysqld", "mongod", "php-fpm",
-            "node", "python", "python3", "java", "gunicorn", "uvicorn", "flask", "npm", "yarn", "dotnet",
-            "tail", "top", "watch", "socat", "nc", "ncat", "http-server", "caddy", "traefik", "envoy"}
+            "gunicorn", "uvicorn", "flask", "top", "watch", "socat", "nc", "ncat", "http-server", "caddy",
+            "traefik", "envoy"}
+# Language runtimes: what they run is unknown, so they follow the container's role (a web app
+# in a Deployment, a migration in a Job).
+_RUNTIMES = {"node", "python", "python3", "java", "npm", "yarn", "dotnet", "ruby", "php", "deno", "bun"}
+# Words that open or close a shell compound command, skipped to reach the program a statement runs.
+_SHELL_KEYWORDS = {"do", "then", "else", "done", "fi", "exec", "if", "elif", "!", "{", "}", "(", ")", "time"}
+_ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
+_COMMENT = re.compile(r"(^|\s)#.*$", re.MULTILINE)
 _DURATION = re.compile(r"^(\d+(?:\.\d+)?)([smhd]?)$")
 _UNITS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -292,8 +322,17 @@ def pi_digits(digits: int) -> str:
     return text[0] + "." + text[1:] if len(text) > 1 else text
 
 
-def _script_run(script: str, *, as_pid1: bool) -> Run:
+def _unknown_program(runs_to_completion: bool, *, ignores_sigterm: bool = False, elapsed: float = 0.0,
+                     output: Sequence[str] = ()) -> Run:
+    """A program nobody can interpret here, by its container's role (see the module docstring)."""
+    if runs_to_completion:
+        return Run(elapsed + UNKNOWN_PROGRAM_RUN_SECONDS, 0, ignores_sigterm=ignores_sigterm, output=tuple(output))
+    return Run(None, ignores_sigterm=ignores_sigterm, output=tuple(output))
+
+
+def _script_run(script: str, *, as_pid1: bool, runs_to_completion: bool) -> Run:
     """Interpret a shell script just enough to know its duration, exit code and output."""
+    script = _COMMENT.sub(r"\1", script)
     elapsed = 0.0
     output: list[str] = []
     statements = [s.strip() for s in re.split(r"[;\n]|&&|\|\|", script) if s.strip()]
@@ -305,16 +344,20 @@ def _script_run(script: str, *, as_pid1: bool) -> Run:
         m = re.search(r"\bsleep\s+(\S+)", script)
         wait = _sleep_seconds([m.group(1)]) if m else 2.0
         return Run(wait or 2.0, ignores_sigterm=as_pid1)
+    # Whether the last statement run is a program the simulator does not know: then the script
+    # is that program's wrapper (``exec /entrypoint.sh``), and its role decides.
+    last_unknown = False
     for statement in statements:
         try:
             words = shlex.split(statement)
         except ValueError:
             words = statement.split()
-        while words and words[0] in ("do", "then", "else", "done", "fi", "exec"):
+        while words and (words[0] in _SHELL_KEYWORDS or _ASSIGNMENT.match(words[0])):
             words = words[1:]
         if not words:
             continue
         program = words[0].rsplit("/", 1)[-1]
+        last_unknown = False
         if program == "sleep":
             seconds = _sleep_seconds(words[1:])
             if seconds is None:
@@ -327,19 +370,24 @@ def _script_run(script: str, *, as_pid1: bool) -> Run:
             return Run(elapsed, 1, ignores_sigterm=as_pid1, output=tuple(output))
         elif program in ("echo", "printf"):
             output.append(" ".join(w for w in words[1:] if w not in ("-n", "-e")))
-        elif program in ("tail",) and "-f" in words or program in _SERVERS and program != "tail":
+        elif program == "tail":
+            if "-f" in words or "-F" in words:
+                return Run(None, ignores_sigterm=as_pid1, output=tuple(output))
+        elif program in _SERVERS or (program in _RUNTIMES and not runs_to_completion):
             return Run(None, ignores_sigterm=as_pid1, output=tuple(output))
-        elif program == "perl":
-            run = _perl_run(words)
-            elapsed += run.seconds or 0.0
-            output.extend(run.output)
-        elif program in _QUICK:
-            elapsed += 0.0
-        # any other command: assume it finishes at once
+        elif program == "perl" and (perl := _perl_run(words)) is not None:
+            elapsed += perl.seconds or 0.0
+            output.extend(perl.output)
+        elif program not in _QUICK:
+            # an unknown program (or a shell function): a setup step unless it is the last one
+            last_unknown = True
+    if last_unknown:
+        return _unknown_program(runs_to_completion, ignores_sigterm=as_pid1, elapsed=elapsed, output=output)
     return Run(elapsed, 0, ignores_sigterm=as_pid1, output=tuple(output))
 
 
-def _perl_run(argv: Sequence[str]) -> Run:
+def _perl_run(argv: Sequence[str]) -> Run | None:
+    """``perl …``: the Job tutorial's ``bpi(N)`` and one-liners; None for a script it cannot know."""
     script = " ".join(argv[1:])
     m = re.search(r"bpi\((\d+)\)", script)
     if m:
@@ -347,12 +395,42 @@ def _perl_run(argv: Sequence[str]) -> Run:
         return Run(round(max(1.0, digits / 200), 3), 0, output=(pi_digits(digits),))
     if "-e" in argv or "-le" in " ".join(argv) or "-wle" in " ".join(argv):
         return Run(0.0, 0)
-    return Run(None)
+    return None
+
+
+def _shell_invocation(argv: Sequence[str]) -> tuple[str | None, list[str]]:
+    """Split ``sh [options] [-c script | file] …``: the ``-c`` script (None without ``-c``) and the
+    operands after the options (a script file and its arguments)."""
+    i = 1
+    while i < len(argv):
+        word = argv[i]
+        if word in ("-o", "+o"):
+            i += 2  # ``-o pipefail``: the option takes the next word
+            continue
+        if word == "--":
+            i += 1
+            break
+        if word.startswith("--"):  # ``--login``, ``--norc``
+            i += 1
+            continue
+        if len(word) > 1 and word[0] in "-+":
+            if word[0] == "-" and "c" in word[1:]:
+                # ``-c``, ``-ec``, ``-xeuc``: the script follows (kept whole, with any $0 $1…)
+                return " ".join(argv[i + 1:]), []
+            i += 1
+            continue
+        break
+    return None, list(argv[i:])
 
 
 def simulated_run(container: Mapping[str, Any], info: ImageInfo | None,
-                  annotations: Mapping[str, str] | None = None) -> Run:
-    """How ``container`` runs (see the module docstring for the rules)."""
+                  annotations: Mapping[str, str] | None = None, *, runs_to_completion: bool = False) -> Run:
+    """How ``container`` runs (see the module docstring for the rules).
+
+    ``runs_to_completion`` is the container's role: True for a non-sidecar init container and
+    for the containers of a pod that is not restarted on success (``restartPolicy`` Never or
+    OnFailure); it decides what a program the simulator does not know does.
+    """
     annotations = annotations or {}
     name = container.get("name", "")
     override = annotations.get(f"{RUN_SECONDS_ANNOTATION}.{name}", annotations.get(RUN_SECONDS_ANNOTATION))
@@ -369,24 +447,34 @@ def simulated_run(container: Mapping[str, Any], info: ImageInfo | None,
     if not argv:
         if info is not None and info.behaviour == "shell":
             return Run(0.0, 0)
-        return FOREVER
+        if info is not None and info.known:
+            return FOREVER
+        return _unknown_program(runs_to_completion)
     program = argv[0].rsplit("/", 1)[-1]
     if program in _SHELLS:
-        if "-c" in argv:
-            script = " ".join(argv[argv.index("-c") + 1:])
-            return _script_run(script, as_pid1=True)
-        return Run(0.0, 0) if len(argv) == 1 else FOREVER
+        script, operands = _shell_invocation(argv)
+        if script is not None:
+            return _script_run(script, as_pid1=True, runs_to_completion=runs_to_completion)
+        if operands:
+            # ``sh /config/initialize``: a script file the simulator cannot read
+            return _unknown_program(runs_to_completion, ignores_sigterm=True)
+        return Run(0.0, 0)  # an interactive shell without a terminal exits at once
     if program == "sleep":
         seconds = _sleep_seconds(argv[1:])
         return Run(seconds, 0, ignores_sigterm=True)
-    if program == "perl":
-        return _perl_run(argv)
+    if program == "perl" and (perl := _perl_run(argv)) is not None:
+        return perl
     if program in ("false",):
         return Run(0.0, 1)
     if program in ("echo", "printf"):
         return Run(0.0, 0, output=(" ".join(argv[1:]),))
-    if program in _QUICK and program not in ("tail",):
+    if program == "tail":
+        return FOREVER if "-f" in argv or "-F" in argv else Run(0.0, 0)
+    if program in _QUICK:
         return Run(0.0, 0)
-    if program == "tail" and "-f" not in argv:
-        return Run(0.0, 0)
-    return FOREVER
+    if program in _SERVERS:
+        return FOREVER
+    if not command and info is not None and info.known and info.behaviour == "serve":
+        # only ``args``: flags for a known server image's own entrypoint (``memcached -m 64``)
+        return FOREVER
+    return _unknown_program(runs_to_completion)

@@ -82,6 +82,8 @@ def _k(group: str, kind: str, plural: str, namespaced: bool = True, **kw: Any) -
 
 
 _ALL = ("all",)
+# The kinds that extend the API server itself (``kubectl get api-extensions``).
+_API_EXTENSIONS = ("api-extensions",)
 
 BUILTIN_KINDS: tuple[Kind, ...] = (
     # core/v1
@@ -130,10 +132,35 @@ BUILTIN_KINDS: tuple[Kind, ...] = (
     _k("rbac.authorization.k8s.io", "ClusterRole", "clusterroles", False),
     _k("rbac.authorization.k8s.io", "ClusterRoleBinding", "clusterrolebindings", False),
     _k("storage.k8s.io", "StorageClass", "storageclasses", False, short_names=("sc",)),
+    _k("storage.k8s.io", "CSIDriver", "csidrivers", False),
+    _k("storage.k8s.io", "CSINode", "csinodes", False),
+    _k("storage.k8s.io", "CSIStorageCapacity", "csistoragecapacities"),
+    _k("storage.k8s.io", "VolumeAttachment", "volumeattachments", False, status_subresource=True),
+    _k("storage.k8s.io", "VolumeAttributesClass", "volumeattributesclasses", False, short_names=("vac",)),
     _k("apiextensions.k8s.io", "CustomResourceDefinition", "customresourcedefinitions", False,
-       short_names=("crd", "crds"), status_subresource=True, tracks_generation=True),
+       short_names=("crd", "crds"), categories=_API_EXTENSIONS, status_subresource=True, tracks_generation=True),
+    # admissionregistration.k8s.io/v1: stored and validated; the simulated API server calls no
+    # webhook and evaluates no policy (docs/simulator.md, "API fidelity").
+    _k("admissionregistration.k8s.io", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", False,
+       categories=_API_EXTENSIONS, tracks_generation=True),
+    _k("admissionregistration.k8s.io", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", False,
+       categories=_API_EXTENSIONS, tracks_generation=True),
+    _k("admissionregistration.k8s.io", "ValidatingAdmissionPolicy", "validatingadmissionpolicies", False,
+       categories=_API_EXTENSIONS, status_subresource=True, tracks_generation=True),
+    _k("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding", "validatingadmissionpolicybindings",
+       False, categories=_API_EXTENSIONS, tracks_generation=True),
+    _k("apiregistration.k8s.io", "APIService", "apiservices", False, categories=_API_EXTENSIONS,
+       status_subresource=True),
+    _k("certificates.k8s.io", "CertificateSigningRequest", "certificatesigningrequests", False,
+       short_names=("csr",), status_subresource=True),
+    _k("node.k8s.io", "RuntimeClass", "runtimeclasses", False),
     _k("scheduling.k8s.io", "PriorityClass", "priorityclasses", False, short_names=("pc",)),
     _k("coordination.k8s.io", "Lease", "leases"),
+    # resource.k8s.io/v1 (dynamic resource allocation): stored for the charts of device drivers.
+    _k("resource.k8s.io", "DeviceClass", "deviceclasses", False, tracks_generation=True),
+    _k("resource.k8s.io", "ResourceClaim", "resourceclaims", status_subresource=True),
+    _k("resource.k8s.io", "ResourceClaimTemplate", "resourceclaimtemplates"),
+    _k("resource.k8s.io", "ResourceSlice", "resourceslices", False),
 )
 
 

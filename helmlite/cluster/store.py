@@ -65,9 +65,15 @@ def copy_object(obj: Any) -> Any:
     return marshal.loads(marshal.dumps(obj))
 
 
+# Built-in fields typed map[string]string or map[string][]byte: Go's JSON decoding keeps a
+# null member as the key with an empty value (``data: {tls.crt: null}`` stores ``tls.crt: ""``).
+_STRING_MAPS = frozenset({"labels", "annotations", "data", "binaryData", "stringData", "nodeSelector", "matchLabels"})
+
+
 def _decode(value: Any, where: str = "") -> Any:
     """A private copy of client input as the API server would decode it: JSON types only,
-    tuples as lists, ``null`` members dropped (typed decoding leaves them unset).
+    tuples as lists, ``null`` members dropped (typed decoding leaves them unset) except in
+    string maps, where they become empty strings.
 
     Raises:
         BadRequestError: a value that is not JSON (a datetime, a set, a non-string key).
@@ -77,6 +83,8 @@ def _decode(value: Any, where: str = "") -> Any:
         out = {}
         for key, child in value.items():
             if child is None:
+                if where in _STRING_MAPS:
+                    out[key] = ""
                 continue
             if type(key) is not str:
                 raise BadRequestError(f"invalid object: non-string key {key!r}{' in ' + where if where else ''}")

@@ -359,7 +359,7 @@ def _name_errors_for(kind: Kind) -> Callable[[str], list[str]]:
         return dns1123_label_errors
     if kind.group_kind == ("", "Service"):
         return dns1035_label_errors
-    if kind.group == "rbac.authorization.k8s.io":
+    if kind.group == "rbac.authorization.k8s.io" or kind.group_kind == ("apiregistration.k8s.io", "APIService"):
         return _path_segment_errors
     return dns1123_subdomain_errors
 
@@ -1023,6 +1023,229 @@ def _validate_crd(obj: Mapping[str, Any], errs: list[FieldError]) -> None:
         errs.append(_invalid("spec.versions", versions, "must have exactly one version marked as storage version"))
 
 
+# --- API extension kinds (pkg/apis/admissionregistration/validation, kube-aggregator's ------
+# apiregistration/validation, pkg/apis/node/validation): the checks that need no CEL compiler.
+
+_FAILURE_POLICIES = ("Fail", "Ignore")
+_MATCH_POLICIES = ("Equivalent", "Exact")
+_NO_SIDE_EFFECTS = ("None", "NoneOnDryRun")
+_OPERATIONS = ("*", "CONNECT", "CREATE", "DELETE", "UPDATE")
+_RULE_SCOPES = ("*", "Cluster", "Namespaced")
+_REINVOCATION_POLICIES = ("IfNeeded", "Never")
+_ADMISSION_REVIEW_VERSIONS = ("v1", "v1beta1")
+_VALIDATION_ACTIONS = ("Audit", "Deny", "Warn")
+
+
+def _fully_qualified_name(name: str, path: str, errs: list[FieldError]) -> None:
+    # utilvalidation.IsFullyQualifiedName: webhook names are domains of 3+ segments.
+    if not name:
+        errs.append(_required(path))
+        return
+    trimmed = name.removesuffix(".")
+    messages = dns1123_subdomain_errors(trimmed)
+    if messages:
+        errs.append(_invalid(path, trimmed, ",".join(messages)))
+    elif len(trimmed.split(".")) < 3:
+        errs.append(_invalid(path, trimmed, "should be a domain with at least three segments separated by dots"))
+
+
+def _validate_one_of(value: Any, path: str, supported: Sequence[str], errs: list[FieldError]) -> None:
+    if value is not None and value not in supported:
+        errs.append(_not_supported(path, value, supported))
+
+
+def _validate_rule_with_operations(rule: Mapping[str, Any], path: str, errs: list[FieldError]) -> None:
+    operations = _list(rule.get("operations"))
+    if not operations:
+        errs.append(_required(f"{path}.operations"))
+    for i, operation in enumerate(operations):
+        _validate_one_of(operation, f"{path}.operations[{i}]", _OPERATIONS, errs)
+    for field_name in ("apiGroups", "apiVersions", "resources"):
+        if not _list(rule.get(field_name)):
+            errs.append(_required(f"{path}.{field_name}"))
+    _validate_one_of(rule.get("scope"), f"{path}.scope", _RULE_SCOPES, errs)
+
+
+def _validate_webhook_client(client: Mapping[str, Any], path: str, errs: list[FieldError]) -> None:
+    url, service = client.get("url"), client.get("service")
+    if (url is None) == (service is None):
+        errs.append(_required(path, "exactly one of url or service is required"))
+    elif service is not None:
+        service = _dict(service)
+        if not service.get("name"):
+            errs.append(_required(f"{path}.service.name", "service name is required"))
+        if not service.get("namespace"):
+            errs.append(_required(f"{path}.service.namespace", "service namespace is required"))
+        port = service.get("port", 443)
+        if not isinstance(port, int) or not 1 <= port <= 65535:
+            errs.append(_invalid(f"{path}.service.port", port,
+                                 "port is not valid: must be between 1 and 65535, inclusive"))
+
+
+def _validate_webhooks(obj: Mapping[str, Any], errs: list[FieldError], *, mutating: bool) -> None:
+    names: set[str] = set()
+    for i, hook in enumerate(_list(obj.get("webhooks"))):
+        hook = _dict(hook)
+        p = f"webhooks[{i}]"
+        name = str(hook.get("name") or "")
+        _fully_qualified_name(name, f"{p}.name", errs)
+        for j, rule in enumerate(_list(hook.get("rules"))):
+            _validate_rule_with_operations(_dict(rule), f"{p}.rules[{j}]", errs)
+        _validate_one_of(hook.get("failurePolicy"), f"{p}.failurePolicy", _FAILURE_POLICIES, errs)
+        _validate_one_of(hook.get("matchPolicy"), f"{p}.matchPolicy", _MATCH_POLICIES, errs)
+        if hook.get("sideEffects") is None:
+            errs.append(_required(f"{p}.sideEffects", "must specify one of " + ", ".join(_NO_SIDE_EFFECTS)))
+        else:
+            _validate_one_of(hook["sideEffects"], f"{p}.sideEffects", _NO_SIDE_EFFECTS, errs)
+        timeout = hook.get("timeoutSeconds")
+        if isinstance(timeout, int) and not 1 <= timeout <= 30:
+            errs.append(_invalid(f"{p}.timeoutSeconds", timeout, "the timeout value must be between 1 and 30 seconds"))
+        for selector in ("namespaceSelector", "objectSelector"):
+            if isinstance(hook.get(selector), dict):
+                _validate_label_selector(hook[selector], f"{p}.{selector}", errs)
+        if mutating:
+            _validate_one_of(hook.get("reinvocationPolicy"), f"{p}.reinvocationPolicy", _REINVOCATION_POLICIES, errs)
+        _validate_webhook_client(_dict(hook.get("clientConfig")), f"{p}.clientConfig", errs)
+        versions = _list(hook.get("admissionReviewVersions"))
+        if not versions:
+            errs.append(_required(f"{p}.admissionReviewVersions",
+                                  "must specify one of " + ", ".join(_ADMISSION_REVIEW_VERSIONS)))
+        elif not any(v in _ADMISSION_REVIEW_VERSIONS for v in versions):
+            errs.append(_invalid(f"{p}.admissionReviewVersions", versions,
+                                 "must include at least one of " + ", ".join(_ADMISSION_REVIEW_VERSIONS),
+                                 _go_string_slice(versions)))
+        if name:
+            if name in names:
+                errs.append(_duplicate(f"{p}.name", name))
+            names.add(name)
+
+
+def _validate_mutating_webhooks(obj: Mapping[str, Any], errs: list[FieldError]) -> None:
+    _validate_webhooks(obj, errs, mutating=True)
+
+
+def _validate_validating_webhooks(obj: Mapping[str, Any], errs: list[FieldError]) -> None:
+    _validate_webhooks(obj, errs, mutating=False)
+
+
+def _validate_match_resources(match: Mapping[str, Any], path: str, errs: list[FieldError]) -> None:
+    _validate_one_of(match.get("matchPolicy"), f"{path}.matchPolicy", _MATCH_POLICIES, errs)
+    for selector in ("namespaceSelector", "objectSelector"):
+        if isinstance(match.get(selector), dict):
+            _validate_label_selector(match[selector], f"{path}.{selector}", errs)
+    for field_name in ("resourceRules", "excludeResourceRules"):
+        for i, rule in enumerate(_list(match.get(field_name))):
+            _validate_rule_with_operations(_dict(rule), f"{path}.{field_name}[{i}]", errs)
+
+
+def _validate_admission_policy(obj: Mapping[str, Any], errs: list[FieldError]) -> None:
+    # The CEL expressions are not compiled: the simulator evaluates no policy.
+    spec = _dict(obj.get("spec"))
+    if spec.get("failurePolicy") is None:
+        errs.append(_required("spec.failurePolicy"))
+    else:
+        _validate_one_of(spec["failurePolicy"], "spec.failurePolicy", _FAILURE_POLICIES, errs)
+    match = spec.get("matchConstraints")
+    if not isinstance(match, dict):
+        errs.append(_required("spec.matchConstraints"))
+    else:
+        _validate_match_resources(match, "spec.matchConstraints", errs)
+        if not _list(match.get("resourceRules")):
+            errs.append(_required("spec.matchConstraints.resourceRules"))
+    if not _list(spec.get("validations")) and not _list(spec.get("auditAnnotations")):
+        detail = "validations or auditAnnotations must contain at least one item"
+        errs.append(_required("spec.validations", detail))
+        errs.append(_required("spec.auditAnnotations", detail))
+
+
+def _validate_admission_policy_binding(obj: Mapping[str, Any], errs: list[FieldError]) -> None:
+    spec = _dict(obj.get("spec"))
+    policy = spec.get("policyName") or ""
+    if not policy:
+        errs.append(_required("spec.policyName"))
+    for msg in dns1123_subdomain_errors(policy) if policy else ():
+        errs.append(_invalid("spec.policyName", policy, msg))
+    param_ref = spec.get("paramRef")
+    if isinstance(param_ref, dict):
+        if not param_ref.get("name") and param_ref.get("selector") is None:
+            errs.append(_required("spec.paramRef", "one of name or selector must be specified"))
+        elif param_ref.get("name") and param_ref.get("selector") is not None:
+            errs.append(_forbidden("spec.paramRef.name", "name and selector are mutually exclusive"))
+            errs.append(_forbidden("spec.paramRef.selector", "name and selector are mutually exclusive"))
+        action = param_ref.get("parameterNotFoundAction")
+        if not action:
+            errs.append(_required("spec.paramRef.parameterNotFoundAction"))
+        else:
+            _validate_one_of(action, "spec.paramRef.parameterNotFoundAction", ("Deny", "Allow"), errs)
+    if isinstance(spec.get("matchResources"), dict):
+        # the API server's own field path has this spelling
+        _validate_match_resources(spec["matchResources"], "spec.matchResouces", errs)
+    actions = _list(spec.get("validationActions"))
+    seen: set[str] = set()
+    for i, action in enumerate(actions):
+        _validate_one_of(action, f"spec.validationActions[{i}]", _VALIDATION_ACTIONS, errs)
+        if action in seen:
+            errs.append(_duplicate(f"spec.validationActions[{i}]", action))
+        seen.add(action)
+    if {"Deny", "Warn"} <= seen:
+        errs.append(_invalid("spec.validationActions", actions,
+                             "must not contain both Deny and Warn (repeating the same validation failure information "
+                             "in the API response and headers serves no purpose)"))
+    if not seen:
+        errs.append(_required("spec.validationActions", "at least one validation action is required"))
+
+
+def _base64_length(text: str) -> int:
+    """How many bytes a base64 text decodes to (``caBundle`` is reported by its size)."""
+    return len(text) * 3 // 4 - text.count("=")
+
+
+def _validate_api_service(obj: Mapping[str, Any], errs: list[FieldError]) -> None:
+    spec = _dict(obj.get("spec"))
+    group, version = str(spec.get("group") or ""), str(spec.get("version") or "")
+    name = _dict(obj.get("metadata")).get("name") or ""
+    required_name = f"{version}.{group}"
+    if name and not _path_segment_errors(name) and name != required_name:
+        errs.append(_invalid("metadata.name", name,
+                             f'must be `spec.version+"."+spec.group`: {_go_quote(required_name)}'))
+    if not group and version != "v1":
+        errs.append(_required("spec.group", "only v1 may have an empty group and it better be legacy kube"))
+    for msg in dns1123_subdomain_errors(group) if group else ():
+        errs.append(_invalid("spec.group", group, msg))
+    for msg in dns1035_label_errors(version):
+        errs.append(_invalid("spec.version", version, msg))
+    for field_name, limit in (("groupPriorityMinimum", 20000), ("versionPriority", 1000)):
+        value = spec.get(field_name, 0)
+        if not isinstance(value, int) or not 0 < value <= limit:
+            errs.append(_invalid(f"spec.{field_name}", value, f"must be positive and less than {limit}"))
+    service = spec.get("service")
+    if not isinstance(service, dict):
+        if spec.get("caBundle"):
+            errs.append(_invalid("spec.caBundle", None, "local APIServices may not have a caBundle",
+                                 _go_quote(f"{_base64_length(str(spec['caBundle']))} bytes")))
+        if spec.get("insecureSkipTLSVerify"):
+            errs.append(_invalid("spec.insecureSkipTLSVerify", True,
+                                 "local APIServices may not have insecureSkipTLSVerify"))
+        return
+    if not service.get("namespace"):
+        errs.append(_required("spec.service.namespace"))
+    if not service.get("name"):
+        errs.append(_required("spec.service.name"))
+    if spec.get("insecureSkipTLSVerify") and spec.get("caBundle"):
+        errs.append(_invalid("spec.insecureSkipTLSVerify", True, "may not be true if caBundle is present"))
+
+
+def _validate_runtime_class(obj: Mapping[str, Any], errs: list[FieldError]) -> None:
+    handler = str(obj.get("handler") or "")
+    for msg in dns1123_label_errors(handler):
+        errs.append(_invalid("handler", handler, msg))
+
+
+def _validate_volume_attributes_class(obj: Mapping[str, Any], errs: list[FieldError]) -> None:
+    if not obj.get("driverName"):
+        errs.append(_required("driverName"))
+
+
 _SPEC_VALIDATORS: dict[tuple[str, str], Callable[[Mapping[str, Any], list[FieldError]], None]] = {
     ("", "Pod"): _validate_pod,
     ("", "Service"): _validate_service,
@@ -1039,6 +1262,13 @@ _SPEC_VALIDATORS: dict[tuple[str, str], Callable[[Mapping[str, Any], list[FieldE
     ("networking.k8s.io", "Ingress"): _validate_ingress,
     ("policy", "PodDisruptionBudget"): _validate_pdb,
     ("apiextensions.k8s.io", "CustomResourceDefinition"): _validate_crd,
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): _validate_mutating_webhooks,
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): _validate_validating_webhooks,
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"): _validate_admission_policy,
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"): _validate_admission_policy_binding,
+    ("apiregistration.k8s.io", "APIService"): _validate_api_service,
+    ("node.k8s.io", "RuntimeClass"): _validate_runtime_class,
+    ("storage.k8s.io", "VolumeAttributesClass"): _validate_volume_attributes_class,
 }
 
 
@@ -1170,6 +1400,14 @@ def _update_crd(new: Mapping[str, Any], old: Mapping[str, Any], errs: list[Field
                "spec.names.plural", errs)
 
 
+def _update_runtime_class(new: Mapping[str, Any], old: Mapping[str, Any], errs: list[FieldError]) -> None:
+    _immutable(new.get("handler"), old.get("handler"), "handler", errs)
+
+
+def _update_volume_attributes_class(new: Mapping[str, Any], old: Mapping[str, Any], errs: list[FieldError]) -> None:
+    _immutable(new.get("driverName"), old.get("driverName"), "driverName", errs)
+
+
 _UPDATE_VALIDATORS: dict[tuple[str, str], Callable[[Mapping[str, Any], Mapping[str, Any], list[FieldError]], None]] = {
     ("", "Pod"): _update_pod,
     ("", "Service"): _update_service,
@@ -1182,6 +1420,8 @@ _UPDATE_VALIDATORS: dict[tuple[str, str], Callable[[Mapping[str, Any], Mapping[s
     ("apps", "StatefulSet"): _update_statefulset,
     ("batch", "Job"): _update_job,
     ("apiextensions.k8s.io", "CustomResourceDefinition"): _update_crd,
+    ("node.k8s.io", "RuntimeClass"): _update_runtime_class,
+    ("storage.k8s.io", "VolumeAttributesClass"): _update_volume_attributes_class,
 }
 
 

@@ -36,7 +36,12 @@ from typing import TYPE_CHECKING, Any
 
 from helmlite.cluster.clock import format_time, parse_time
 from helmlite.cluster.controllers.base import object_key, split_key
-from helmlite.cluster.controllers.kubelet.podstatus import is_sidecar, kubelet_conditions, pod_phase
+from helmlite.cluster.controllers.kubelet.podstatus import (
+    is_sidecar,
+    kubelet_conditions,
+    pod_phase,
+    runs_to_completion,
+)
 from helmlite.cluster.controllers.kubelet.probes import probe_failure_message, probe_spec, timeline
 from helmlite.cluster.controllers.scheduler import node_allocatable, node_matches_required_affinity, pod_requests
 from helmlite.cluster.errors import ApiError, NotFoundError
@@ -200,8 +205,10 @@ class _Sync:
         self.cluster.events.record(self.pod, type_, reason, message, component=KUBELET, host=self.node_name,
                                    field_path=field_path)
 
-    def run_of(self, container: Mapping[str, Any], info: ImageInfo | None) -> Run:
-        return simulated_run(container, info, self.annotations)
+    def run_of(self, container: Mapping[str, Any], info: ImageInfo | None, *, init: bool) -> Run:
+        """What the container's program does, given its role in this pod."""
+        return simulated_run(container, info, self.annotations,
+                             runs_to_completion=runs_to_completion(self.spec, container, init=init))
 
     def pod_ref(self) -> str:
         meta = self.pod["metadata"]
@@ -923,7 +930,7 @@ class KubeletController:
             # the kubelet kills a container whose postStart hook fails, then restarts it per policy
             sync.event("Warning", "FailedPostStartHook", "PostStartHook failed", container, field)
             sync.event("Normal", "Killing", "FailedPostStartHook", container, field)
-            run = sync.run_of(container, info)
+            run = sync.run_of(container, info, init=init)
             code = EXIT_SIGKILL if run.ignores_sigterm else EXIT_SIGTERM
             new["state"] = self._terminated_state(code, "Error", sync.now, sync.now + hook[0], container_id)
             if self._policy_restarts(sync, container, code, init=init):
@@ -933,15 +940,15 @@ class KubeletController:
 
     # --- a running container -------------------------------------------------------------------
 
-    def _plan(self, sync: _Sync, container: Mapping[str, Any],
-              cs: Mapping[str, Any]) -> tuple[float | None, int, str, str | None, Run]:
+    def _plan(self, sync: _Sync, container: Mapping[str, Any], cs: Mapping[str, Any], *,
+              init: bool) -> tuple[float | None, int, str, str | None, Run]:
         """When the current run exits on its own, with which code, reason and message."""
         started = _ts(cs["state"]["running"]["startedAt"])
         try:
             info: ImageInfo | None = image_info(container.get("image", ""))
         except InvalidImageNameError:
             info = None
-        run = sync.run_of(container, info)
+        run = sync.run_of(container, info, init=init)
         best: tuple[float | None, int, str, str | None] = (None, 0, "Completed", None)
         if run.seconds is not None:
             code = run.exit_code
@@ -986,7 +993,7 @@ class KubeletController:
             restarted = dict(stopped)
             restarted["lastState"] = {"terminated": stopped["state"]["terminated"]}
             return self._start(sync, container, restarted, init=init, restart=True)
-        exit_at, code, reason, message, run = self._plan(sync, container, cs)
+        exit_at, code, reason, message, run = self._plan(sync, container, cs, init=init)
         sidecar_or_regular = not init or is_sidecar(container)
         startup = probe_spec(container.get("startupProbe")) if sidecar_or_regular else None
         liveness = probe_spec(container.get("livenessProbe")) if sidecar_or_regular else None
@@ -1121,7 +1128,7 @@ class KubeletController:
                 info: ImageInfo | None = image_info(container.get("image", ""))
             except InvalidImageNameError:
                 info = None
-            run = sync.run_of(container, info)
+            run = sync.run_of(container, info, init=is_init)
             hook = self._hook(container, "preStop")
             remaining = grace
             used = 0.0
@@ -1170,9 +1177,10 @@ class KubeletController:
     def _hook(container: Mapping[str, Any], hook: str) -> tuple[float, bool] | None:
         """How long a lifecycle hook runs and whether it succeeds (None: no such hook).
 
-        ``exec`` handlers run the simulated program (a command that cannot be executed — a
-        path with stray whitespace — or a non-zero exit fails); ``sleep`` sleeps; ``httpGet``
-        succeeds at once; ``tcpSocket`` is not a valid handler and fails.
+        ``exec`` handlers run the simulated program, which is expected to finish (a command
+        that cannot be executed — a path with stray whitespace — or a non-zero exit fails);
+        ``sleep`` sleeps; ``httpGet`` succeeds at once; ``tcpSocket`` is not a valid handler
+        and fails.
         """
         handler = (container.get("lifecycle") or {}).get(hook)
         if not handler:
@@ -1183,7 +1191,8 @@ class KubeletController:
             command = [str(c) for c in (handler["exec"] or {}).get("command") or []]
             if not command or command[0] != command[0].strip():
                 return 0.0, False
-            run = simulated_run({"name": container.get("name", ""), "command": command}, None, {})
+            run = simulated_run({"name": container.get("name", ""), "command": command}, None, {},
+                                runs_to_completion=True)
             return (run.seconds if run.seconds is not None else math.inf), run.exit_code == 0
         if "tcpSocket" in handler:
             return 0.0, False

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
+from helmlite.cluster.controllers.kubelet.podstatus import runs_to_completion
 from helmlite.cluster.errors import BadRequestError
 from helmlite.cluster.faults import fault_set
 from helmlite.cluster.images import InvalidImageNameError, image_info, simulated_run
@@ -92,7 +93,10 @@ def _render(cluster: Cluster, pod: Mapping[str, Any], container: Mapping[str, An
     except InvalidImageNameError:
         info, image = None, container.get("image", "")
     annotations = pod["metadata"].get("annotations") or {}
-    run = simulated_run(container, info, annotations)
+    spec = pod.get("spec") or {}
+    # container names are unique across a pod's init, regular and ephemeral containers
+    init = any(c.get("name") == container.get("name") for c in spec.get("initContainers") or [])
+    run = simulated_run(container, info, annotations, runs_to_completion=runs_to_completion(spec, container, init=init))
     name = container["name"]
     lines = [f"[helmlite] {instance.get('startedAt', '')} started container {name} "
              f"(image {image}, run {run_index + 1})"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["pod_phase", "kubelet_conditions", "is_sidecar", "KUBELET_CONDITIONS"]
+__all__ = ["pod_phase", "kubelet_conditions", "is_sidecar", "runs_to_completion", "KUBELET_CONDITIONS"]
 
 KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "ContainersReady", "PodScheduled")
 
@@ -14,6 +14,16 @@ KUBELET_CONDITIONS = ("PodReadyToStartContainers", "Initialized", "Ready", "Cont
 def is_sidecar(container: Mapping[str, Any]) -> bool:
     """An init container with ``restartPolicy: Always`` (a native sidecar)."""
     return container.get("restartPolicy") == "Always"
+
+
+def runs_to_completion(spec: Mapping[str, Any], container: Mapping[str, Any], *, init: bool) -> bool:
+    """Whether the pod expects ``container`` to exit: an init container that is not a sidecar,
+    or any container of a pod not restarted on success (``restartPolicy`` Never or OnFailure:
+    Jobs, Helm hooks, test pods). ``images.simulated_run`` lets a program it does not know
+    finish in this role and keeps it running otherwise."""
+    if init:
+        return not is_sidecar(container)
+    return (spec.get("restartPolicy") or "Always") != "Always"
 
 
 def _status_of(statuses: Sequence[Mapping[str, Any]], name: str) -> Mapping[str, Any] | None:

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from helmlite.backends.base import DEFAULT_FIELD_MANAGER
 from helmlite.chart.model import Chart
 from helmlite.errors import HelmliteError, IncompatibleChartError
 from helmlite.output import Output
@@ -39,15 +40,18 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_DRIVER",
     "DRIVERS",
+    "FIELD_MANAGER_ENV",
     "SQL_CONNECTION_ENV",
     "Config",
     "RenderedRelease",
     "check_chart_usable",
     "crd_manifests",
     "crd_sources",
+    "default_field_manager",
     "normalize_driver",
     "render_release",
     "session_lookup",
+    "supersede_deployed",
 ]
 
 Lookup = Callable[[str, str, str, str], dict[str, Any]]
@@ -57,6 +61,14 @@ DRIVERS = ("secret", "configmap", "memory", "sql")
 DEFAULT_DRIVER = "secret"
 _DRIVER_ALIASES = {"": DEFAULT_DRIVER, "secrets": "secret", "configmaps": "configmap"}
 SQL_CONNECTION_ENV = "HELMLITE_DRIVER_SQL_CONNECTION_STRING"
+# Who applies: HELMLITE_FIELD_MANAGER=helm makes helmlite's applies indistinguishable from
+# Helm's, so the real Helm can upgrade a helmlite release without field-manager conflicts.
+FIELD_MANAGER_ENV = "HELMLITE_FIELD_MANAGER"
+
+
+def default_field_manager() -> str:
+    """The server-side apply field manager: ``$HELMLITE_FIELD_MANAGER``, else ``helmlite``."""
+    return os.environ.get(FIELD_MANAGER_ENV, "").strip() or DEFAULT_FIELD_MANAGER
 
 
 @dataclass
@@ -67,7 +79,8 @@ class Config:
     Tests build it directly (``Config(backend=SimulatorBackend.in_memory(), driver="memory")``);
     the CLI builds it from flags. ``history_max`` is ``--history-max`` for the actions that
     prune (upgrade, rollback); ``lease_ttl`` bounds how long a dead operation's lease can block
-    a release held from another host.
+    a release held from another host; ``field_manager`` is who server-side applies the
+    release's objects (and takes over Helm's ownership of them: ``actions.managedfields``).
     """
 
     output: Output = field(default_factory=Output)
@@ -79,6 +92,7 @@ class Config:
     history_max: int = DEFAULT_MAX_HISTORY
     sql_connection: str = ""
     lease_ttl: float = DEFAULT_LEASE_TTL_SECONDS
+    field_manager: str = field(default_factory=default_field_manager)
     # When revisions are stamped (first/last deployed, deleted, hook runs): Helm's wall clock.
     clock: Callable[[], Timestamp] = Timestamp.now
     # The memory driver's records and the SQL connections outlive one session (the memory
@@ -250,6 +264,15 @@ def crd_manifests(chart: Chart) -> list[Any]:
     from helmlite.render.manifests import split_documents
 
     return [doc for path, text in crd_sources(chart) for doc in split_documents(path, text)]
+
+
+def supersede_deployed(storage: Storage, name: str, keep: int) -> None:
+    """Mark every ``deployed`` revision of ``name`` but revision ``keep`` superseded (descriptions
+    kept), so one deployed revision remains even in a history another tool corrupted (Helm's
+    rule since helm/helm#2941). Raises ReleaseNotFound when ``name`` has no history."""
+    for rel in storage.history(name):
+        if rel.status is Status.DEPLOYED and rel.version != keep:
+            storage.update(rel.with_status(Status.SUPERSEDED, rel.info.description))
 
 
 # --- operation leases --------------------------------------------------------------------

@@ -10,9 +10,11 @@ What install, upgrade, rollback and uninstall share (Helm's ``pkg/kube/client.go
   (or owned by another release) is not adopted unless ``--take-ownership``, with Helm's text;
 - ``precheck``: a server-side dry run of every object, so an immutable-field change or an
   invalid object is reported before anything is applied (Helm finds out half-way through);
-- ``sync``: create/update by server-side apply (field manager ``helmlite``), then delete what
-  the chart dropped, keyed by apiVersion/kind/namespace/name, sparing
-  ``helm.sh/resource-policy: keep`` and objects another release owns;
+- ``sync``: create/update by server-side apply (field manager ``helmlite``, or
+  ``Config.field_manager``), then delete what the chart dropped, keyed by
+  apiVersion/kind/namespace/name, sparing ``helm.sh/resource-policy: keep`` and objects another
+  release owns; ``precheck`` first takes over the fields Helm's field manager owns
+  (``managedfields``), so a release Helm installed upgrades without conflicts;
 - ``run_hooks``: hooks of one event by (weight, name), delete policies, ``last_run`` phases
   recorded as they happen; ``delete_hook_objects`` removes them on uninstall (helmlite's
   addition: Helm leaves hook objects behind);
@@ -28,7 +30,13 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from helmlite.actions.action import Config, HeldLease
+from helmlite.actions.managedfields import (
+    OwnershipMoveError,
+    move_ownership,
+    moved_managed_fields,
+)
 from helmlite.backends.base import (
+    DEFAULT_FIELD_MANAGER,
     ResourceError,
     ResourceNotFound,
     ResourceRef,
@@ -60,6 +68,7 @@ __all__ = [
     "WaitProgress",
     "build_resources",
     "check_adoption",
+    "checked_update",
     "cleanup_created",
     "delete_hook_objects",
     "delete_resources",
@@ -259,25 +268,76 @@ def _refused(res: Resource, exists: bool, exc: ResourceError) -> str:
     return f"failed to create resource: {exc}"
 
 
-def precheck(session: Session, resources: Iterable[Resource], *, force: bool) -> None:
+def precheck(
+    session: Session, resources: Iterable[Resource], *, field_manager: str, force: bool, take_over: bool
+) -> None:
     """A server-side dry run of every resource, before anything is applied.
 
     Catches what would otherwise fail half-way through an apply: immutable-field changes,
     invalid objects and field-manager conflicts. Objects whose namespace does not exist
     yet (created by the same release) cannot be checked and are skipped. Raises ApplyError
     naming every refused resource.
+
+    Fields a release manager (Helm) owns are ``field_manager``'s to change: with ``take_over``
+    their ownership is moved first, for real (``managedfields.move_ownership``; it changes no
+    content). A dry run of the operation cannot move it, so those objects are checked with
+    force: their conflicts with other managers show only in the real run. When the API
+    refuses the move, the object is checked as it is, and the refusal is told with any
+    problem the check finds (a conflict with ``helm``, most likely).
     """
     problems = []
     for res in resources:
-        exists = session.get(res.ref) is not None
+        live = session.get(res.ref)
+        forced = force
+        not_moved: OwnershipMoveError | None = None
+        if live is not None and _owned_by_release_managers(live, field_manager):
+            if not take_over:
+                forced = True
+            else:
+                try:
+                    move_ownership(session, res.ref, field_manager)
+                except OwnershipMoveError as exc:
+                    not_moved = exc
         try:
-            session.apply(res.obj, force=force, dry_run=True)
+            session.apply(res.obj, field_manager=field_manager, force=forced, dry_run=True)
         except ResourceNotFound:
             continue
         except ResourceError as exc:
-            problems.append(_refused(res, exists, exc))
+            problem = _refused(res, live is not None, exc)
+            problems.append(f"{problem} ({not_moved})" if not_moved else problem)
     if problems:
         raise ApplyError("; ".join(problems) + " (found by a dry run before applying: nothing was changed)")
+
+
+def _owned_by_release_managers(live: dict[str, Any], field_manager: str) -> bool:
+    entries = (live.get("metadata") or {}).get("managedFields") or []
+    return moved_managed_fields(list(entries), field_manager) is not None
+
+
+def checked_update(
+    session: Session,
+    current: Release,
+    new: Release,
+    *,
+    verb: str,
+    field_manager: str,
+    force: bool,
+    take_ownership: bool,
+    take_over: bool,
+) -> tuple[list[Resource], list[Resource]]:
+    """The objects of revision ``current`` and of ``new`` (ownership stamped) for an upgrade or
+    a rollback, after the checks made before anything is recorded: the objects ``new`` adds
+    must be adoptable (``check_adoption``; ``verb`` names the operation in its message) and
+    every object passes ``precheck``. Raises ApplyError (and what ``build_resources`` raises).
+    """
+    name, namespace = new.name, new.namespace
+    old_objects = stamp_ownership(build_resources(session, current.manifest, namespace), name, namespace)
+    new_objects = stamp_ownership(build_resources(session, new.manifest, namespace), name, namespace)
+    known = {res.ref for res in old_objects}
+    check_adoption(session, [r for r in new_objects if r.ref not in known], name, namespace, verb=verb,
+                   take_ownership=take_ownership)
+    precheck(session, new_objects, field_manager=field_manager, force=force, take_over=take_over)
+    return old_objects, new_objects
 
 
 @dataclass
@@ -298,11 +358,13 @@ def sync(
     *,
     release: str,
     namespace: str,
+    field_manager: str = DEFAULT_FIELD_MANAGER,
     force: bool = False,
     result: SyncResult | None = None,
 ) -> SyncResult:
-    """Make the cluster match ``target``: apply each (in install order), then delete what is
-    in ``current`` but not in ``target`` (in uninstall order, background propagation).
+    """Make the cluster match ``target``: apply each (in install order) as ``field_manager``,
+    then delete what is in ``current`` but not in ``target`` (in uninstall order, background
+    propagation).
 
     ``result`` (when given) is filled as work is done, so a caller still knows what was
     created when this raises. Raises ApplyError at the first object the API refuses.
@@ -311,7 +373,7 @@ def sync(
     for res in sort_by_kind(target, INSTALL_ORDER):
         exists = session.get(res.ref) is not None
         try:
-            session.apply(res.obj, force=force)
+            session.apply(res.obj, field_manager=field_manager, force=force)
         except ResourceError as exc:
             raise ApplyError(_refused(res, exists, exc)) from None
         (result.updated if exists else result.created).append(res)
@@ -461,14 +523,17 @@ def run_hooks(
     record: Callable[[Release], None],
     now: Callable[[], Timestamp] = Timestamp.now,
     names: Callable[[Hook], bool] | None = None,
+    field_manager: str = DEFAULT_FIELD_MANAGER,
 ) -> Release:
     """Run the hooks of ``event`` (``pre-install``, ``test``…) in (weight, name) order.
 
     Each hook: delete the previous run's objects (``before-hook-creation``, the default
-    policy), apply, wait until done (a Job complete, a Pod succeeded, anything else at once),
-    with ``last_run`` recorded through ``record`` when it starts and when it ends. After all
-    succeed, ``hook-succeeded`` ones are deleted in reverse order; a failed one is deleted if
-    it says ``hook-failed``. ``names`` filters the hooks (``test --filter``).
+    policy), apply (as ``field_manager``), wait until done (a Job complete, a Pod succeeded,
+    anything else at once), with ``last_run`` recorded through ``record`` when it starts and
+    when it ends. After all succeed, ``hook-succeeded`` ones are deleted in reverse order.
+    When one fails it is deleted if it says ``hook-failed``, and the ones that succeeded
+    before it are deleted if they say ``hook-succeeded``, as Helm does. ``names`` filters the
+    hooks (``test --filter``).
 
     Returns the release with the updated ``last_run`` phases; raises HookError (after
     recording the failure) when a hook cannot be created, fails or times out.
@@ -494,7 +559,7 @@ def run_hooks(
         update(index, HookExecution(started_at=started, phase=HookPhase.RUNNING))
         try:
             for res in resources:
-                session.apply(res.obj)
+                session.apply(res.obj, field_manager=field_manager)
         except ResourceError as exc:
             update(index, HookExecution(started_at=started, completed_at=now(), phase=HookPhase.FAILED))
             raise HookError(f"warning: Hook {event} {hook.path} failed: {exc}") from None
@@ -504,12 +569,18 @@ def run_hooks(
         if not result.ready:
             if HOOK_FAILED in _policies(hook):
                 _delete_hook(session, hook, release.namespace, timeout)
+            _delete_succeeded(session, [hooks[i] for i in finished], release.namespace, timeout)
             raise HookError(_hook_failure(result, timeout))
         finished.append(index)
-    for index in reversed(finished):
-        if HOOK_SUCCEEDED in _policies(hooks[index]):
-            _delete_hook(session, hooks[index], release.namespace, timeout)
+    _delete_succeeded(session, [hooks[i] for i in finished], release.namespace, timeout)
     return current
+
+
+def _delete_succeeded(session: Session, succeeded: Sequence[Hook], namespace: str, timeout: float) -> None:
+    """Delete the ``hook-succeeded`` hooks among ``succeeded``, the last run first."""
+    for hook in reversed(succeeded):
+        if HOOK_SUCCEEDED in _policies(hook):
+            _delete_hook(session, hook, namespace, timeout)
 
 
 def delete_hook_objects(session: Session, release: Release) -> list[str]:
@@ -602,14 +673,15 @@ def perform(
             if no_hooks:
                 return
             try:
-                run_hooks(session, rel, event, timeout=timeout, record=record, now=config.clock)
+                run_hooks(session, rel, event, timeout=timeout, record=record, now=config.clock,
+                          field_manager=config.field_manager)
             except HookError as exc:
                 raise HookError(plan.hook_error.format(event=event, error=exc)) from None
 
         try:
             hooks(plan.pre_event)
-            sync(session, plan.current, plan.target, release=rel.name, namespace=rel.namespace, force=force,
-                 result=applied)
+            sync(session, plan.current, plan.target, release=rel.name, namespace=rel.namespace,
+                 field_manager=config.field_manager, force=force, result=applied)
             if wait:
                 wait_until_ready(session, plan.target, timeout, output=config.output)
             hooks(plan.post_event)

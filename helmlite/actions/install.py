@@ -35,8 +35,14 @@ from helmlite.actions.apply import (
     precheck,
     stamp_ownership,
 )
+from helmlite.actions.managedfields import OwnershipMoveError, move_ownership
 from helmlite.actions.template import validate_release_name
-from helmlite.backends.base import DEFAULT_WAIT_TIMEOUT, ResourceError, ResourceRef
+from helmlite.backends.base import (
+    DEFAULT_WAIT_TIMEOUT,
+    ResourceError,
+    ResourceRef,
+    Session,
+)
 from helmlite.chart.model import Chart
 from helmlite.errors import HelmliteError
 from helmlite.release.model import (
@@ -162,14 +168,16 @@ class Install:
             storage = config.storage(session, ns)
             held: HeldLease | None = lease
             try:
-                # The namespace first: with the secret driver the lease and the records live in it.
-                if self.create_namespace and not dry_run:
-                    _ensure_namespace(session, ns)
-                elif session.get(ResourceRef("v1", "Namespace", "", ns)) is None:
-                    # Helm's secret driver fails here too, before anything is recorded.
-                    raise InstallError(f'create: failed to create: namespaces "{ns}" not found')
                 history = []
+                # A dry run reads no history, takes no lease and neither creates nor needs the
+                # namespace: Helm's returns before any of it.
                 if not dry_run:
+                    # The namespace first: with the secret driver the lease and the records live in it.
+                    if self.create_namespace:
+                        _ensure_namespace(session, ns, config.field_manager)
+                    elif session.get(ResourceRef("v1", "Namespace", "", ns)) is None:
+                        # Helm's secret driver fails here too, before anything is recorded.
+                        raise InstallError(f'create: failed to create: namespaces "{ns}" not found')
                     if held is None:
                         held, abandoned = acquire_lease(config, storage, name, "install")
                         history = recover_interrupted(storage, name, abandoned, unleased_ok=False)
@@ -180,7 +188,7 @@ class Install:
                     raise InstallError("release name check failed: cannot reuse a name that is still in use")
                 revision = replaced.version + 1 if replaced is not None else 1
                 if not dry_run and not self.skip_crds:
-                    _install_crds(session, chart, ns)
+                    _install_crds(session, chart, ns, config.field_manager)
                 info = ReleaseInfo(name=name, namespace=ns, revision=revision)
                 rendered = render_release(
                     chart, user_values, release=info, capabilities=session.capabilities(),
@@ -190,7 +198,8 @@ class Install:
                 rel = _record(self, chart, user_values, rendered, revision=revision)
                 target = stamp_ownership(build_resources(session, rel.manifest, ns), name, ns)
                 check_adoption(session, target, name, ns, verb="install", take_ownership=self.take_ownership)
-                precheck(session, target, force=self.force_conflicts)
+                precheck(session, target, field_manager=config.field_manager, force=self.force_conflicts,
+                         take_over=not dry_run)
                 if dry_run:
                     return rel.with_status(Status.PENDING_INSTALL, self.description or "Dry run complete")
                 if replaced is not None and replaced.status is not Status.FAILED:
@@ -229,7 +238,8 @@ class Install:
         from helmlite.actions.uninstall import Uninstall
 
         try:
-            Uninstall(config, namespace=rel.namespace, timeout=self.timeout).uninstall_held(rel.name, held)
+            Uninstall(config, namespace=rel.namespace, timeout=self.timeout, no_hooks=self.no_hooks).uninstall_held(
+                rel.name, held)
         except HelmliteError as exc:
             raise InstallError(
                 f"an error occurred while uninstalling the release. original install error: {outcome.error}: {exc}"
@@ -281,15 +291,17 @@ def release_hooks(rendered: Iterable[Any]) -> tuple[Hook, ...]:
     )
 
 
-def _ensure_namespace(session: Any, namespace: str) -> None:
+def _ensure_namespace(session: Session, namespace: str, field_manager: str) -> None:
     """``--create-namespace``: the namespace with Helm's ``name`` label, unless it exists."""
     if session.get(ResourceRef("v1", "Namespace", "", namespace)) is None:
-        session.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": {"name": namespace}}})
+        session.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace, "labels": {"name": namespace}}},
+                      field_manager=field_manager)
 
 
-def _install_crds(session: Any, chart: Chart, namespace: str) -> list[Resource]:
-    """Apply the chart tree's ``crds/`` files (server-side apply, as Helm v4) and wait until
-    they are Established. Raises InstallError when one is refused or never established."""
+def _install_crds(session: Session, chart: Chart, namespace: str, field_manager: str) -> list[Resource]:
+    """Apply the chart tree's ``crds/`` files (server-side apply as ``field_manager``, as Helm v4;
+    a CRD Helm applied is taken over first, like the release's objects) and wait until they
+    are Established. Raises InstallError when one is refused or never established."""
     from helmlite.actions.action import crd_manifests
     from helmlite.render.manifests import release_manifest
 
@@ -298,10 +310,15 @@ def _install_crds(session: Any, chart: Chart, namespace: str) -> list[Resource]:
         return []
     crds = build_resources(session, release_manifest(manifests), namespace)
     for res in crds:
+        not_moved = ""
         try:
-            session.apply(res.obj)
+            move_ownership(session, res.ref, field_manager)
+        except OwnershipMoveError as exc:
+            not_moved = f" ({exc})"  # it matters only if the apply then conflicts with Helm's fields
+        try:
+            session.apply(res.obj, field_manager=field_manager)
         except ResourceError as exc:
-            raise InstallError(f"failed to install CRD {res.source}: {exc}") from None
+            raise InstallError(f"failed to install CRD {res.source}: {exc}{not_moved}") from None
     result = session.wait_ready([r.ref for r in crds], CRD_ESTABLISH_TIMEOUT)
     if not result.ready:
         raise InstallError(f"CRDs from crds/ were not established: {result.message()}")

@@ -10,7 +10,7 @@ deployment, oldest first; ``-r`` reverses), then ``--offset`` and ``--max``.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from helmlite.actions.action import Config
@@ -18,7 +18,7 @@ from helmlite.errors import HelmliteError
 from helmlite.release.history import latest_revisions
 from helmlite.release.model import Release, Status
 
-__all__ = ["DEFAULT_LIST_MAX", "ReleaseList", "parse_selector"]
+__all__ = ["DEFAULT_LIST_MAX", "ListError", "ReleaseList"]
 
 # `list --max` default, as Helm's.
 DEFAULT_LIST_MAX = 256
@@ -28,28 +28,20 @@ class ListError(HelmliteError):
     """A ``--filter`` or ``--selector`` that cannot be used."""
 
 
-def parse_selector(text: str) -> list[tuple[str, str, str]]:
-    """``a=b,c!=d,e==f`` as ``(key, op, value)`` with op ``=`` or ``!=``; raises ListError."""
-    terms = []
-    for part in (p.strip() for p in text.split(",")):
-        if not part:
-            continue
-        match = re.fullmatch(r"([A-Za-z0-9_./-]+)\s*(==|!=|=)\s*([A-Za-z0-9_.-]*)", part)
-        if match is None:
-            raise ListError(f'unable to parse requirement: invalid label selector "{part}"')
-        key, op, value = match.groups()
-        terms.append((key, "!=" if op == "!=" else "=", value))
-    return terms
+def _selector(text: str) -> Callable[[dict[str, str]], bool]:
+    """``--selector`` as a predicate on release labels: the API server's label-selector syntax
+    (``a=b``, ``a!=b``, ``a in (x,y)``, ``a notin (x)``, ``a``, ``!a``), as Helm's ``labels.Parse``.
+    Raises ListError for a malformed selector."""
+    if not text.strip():
+        return lambda labels: True
+    # The simulator's parser is the API server's; imported only when a selector is given.
+    from helmlite.cluster.errors import BadRequestError
+    from helmlite.cluster.selectors import LabelSelector
 
-
-def _matches(labels: dict[str, str], terms: list[tuple[str, str, str]]) -> bool:
-    for key, op, value in terms:
-        present = labels.get(key)
-        if op == "=" and present != value:
-            return False
-        if op == "!=" and present == value:
-            return False
-    return True
+    try:
+        return LabelSelector.parse(text).matches
+    except BadRequestError as exc:
+        raise ListError(str(exc)) from None
 
 
 @dataclass
@@ -73,7 +65,7 @@ class ReleaseList:
             pattern = re.compile(self.filter) if self.filter else None
         except re.error as exc:
             raise ListError(f"error parsing regexp: {exc}: `{self.filter}`") from None
-        terms = parse_selector(self.selector)
+        selected = _selector(self.selector)
         namespace = "" if self.all_namespaces else self.namespace
         with self.config.reading(namespace) as storage:
             records = storage.list_releases()
@@ -84,7 +76,7 @@ class ReleaseList:
             for rel in candidates
             if (not states or rel.status in states)
             and (pattern is None or pattern.search(rel.name))
-            and _matches(rel.labels, terms)
+            and selected(rel.labels)
         ]
         chosen.sort(key=lambda r: (r.name, r.namespace, r.version))
         if self.by_date:

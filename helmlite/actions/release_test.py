@@ -73,7 +73,8 @@ class ReleaseTest:
                     storage.update(updated)
 
                 try:
-                    run_hooks(session, rel, "test", timeout=self.timeout, record=record, now=config.clock, names=chosen)
+                    run_hooks(session, rel, "test", timeout=self.timeout, record=record, now=config.clock, names=chosen,
+                              field_manager=config.field_manager)
                 except HookError as exc:
                     raise TestFailed(str(exc)) from None
                 return latest

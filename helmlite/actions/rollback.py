@@ -20,16 +20,9 @@ from helmlite.actions.action import (
     HeldLease,
     acquire_lease,
     recover_interrupted,
+    supersede_deployed,
 )
-from helmlite.actions.apply import (
-    ReleasePlan,
-    build_resources,
-    check_adoption,
-    cleanup_created,
-    perform,
-    precheck,
-    stamp_ownership,
-)
+from helmlite.actions.apply import ReleasePlan, checked_update, cleanup_created, perform
 from helmlite.backends.base import DEFAULT_WAIT_TIMEOUT
 from helmlite.errors import HelmliteError
 from helmlite.release.model import HookExecution, Info, Release, Status
@@ -117,12 +110,8 @@ class Rollback:
                 current = history[-1]
                 target = rollback_target(history, revision)
                 rel = self._record(current, target)
-                old = stamp_ownership(build_resources(session, current.manifest, ns), name, ns)
-                new = stamp_ownership(build_resources(session, rel.manifest, ns), name, ns)
-                known = {res.ref for res in old}
-                check_adoption(session, [r for r in new if r.ref not in known], name, ns, verb="rollback",
-                               take_ownership=False)
-                precheck(session, new, force=self.force_conflicts)
+                old, new = checked_update(session, current, rel, verb="rollback", field_manager=config.field_manager,
+                                          force=self.force_conflicts, take_ownership=False, take_over=True)
                 storage.create(rel)
             except BaseException:
                 held.release(storage)
@@ -136,9 +125,7 @@ class Rollback:
         with config.session() as session:
             storage = config.storage(session, ns)
             if outcome.error is None:
-                for deployed in storage.history(name):
-                    if deployed.status is Status.DEPLOYED and deployed.version != rel.version:
-                        storage.update(deployed.with_status(Status.SUPERSEDED, deployed.info.description))
+                supersede_deployed(storage, name, rel.version)
                 rel = rel.with_status(Status.DEPLOYED, rel.info.description)
             else:
                 rel = rel.with_status(Status.FAILED, f'Rollback "{name}" failed: {outcome.error}')

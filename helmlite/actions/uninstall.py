@@ -16,6 +16,7 @@ from helmlite.actions.action import (
     HeldLease,
     acquire_lease,
     recover_interrupted,
+    supersede_deployed,
 )
 from helmlite.actions.apply import (
     CASCADE_POLICIES,
@@ -137,7 +138,8 @@ class Uninstall:
             try:
                 if not self.no_hooks:
                     try:
-                        run_hooks(session, rel, "pre-delete", timeout=self.timeout, record=record, now=config.clock)
+                        run_hooks(session, rel, "pre-delete", timeout=self.timeout, record=record, now=config.clock,
+                                  field_manager=config.field_manager)
                     except HookError:
                         hook_error = True
                         raise
@@ -147,7 +149,8 @@ class Uninstall:
                 if self.wait:
                     session.wait_deleted([r.ref for r in outcome.deleted], self.timeout).raise_for_status()
                 if not self.no_hooks:
-                    run_hooks(session, rel, "post-delete", timeout=self.timeout, record=record, now=config.clock)
+                    run_hooks(session, rel, "post-delete", timeout=self.timeout, record=record, now=config.clock,
+                              field_manager=config.field_manager)
                 hooks_removed = delete_hook_objects(session, rel)
             except HelmliteError as exc:
                 error = exc
@@ -161,9 +164,7 @@ class Uninstall:
                 raise UninstallError(str(error)) from error
             done = rel.with_status(Status.UNINSTALLED, self.description or "Uninstallation complete")
             if self.keep_history:
-                for old in storage.history(name):
-                    if old.version != done.version and old.status is Status.DEPLOYED:
-                        storage.update(old.with_status(Status.SUPERSEDED, old.info.description))
+                supersede_deployed(storage, name, done.version)
                 storage.update(done)
             else:
                 _purge(storage, storage.history(name))

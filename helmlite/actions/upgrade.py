@@ -27,16 +27,9 @@ from helmlite.actions.action import (
     recover_interrupted,
     render_release,
     session_lookup,
+    supersede_deployed,
 )
-from helmlite.actions.apply import (
-    ReleasePlan,
-    build_resources,
-    check_adoption,
-    cleanup_created,
-    perform,
-    precheck,
-    stamp_ownership,
-)
+from helmlite.actions.apply import ReleasePlan, checked_update, cleanup_created, perform
 from helmlite.actions.install import (
     Install,
     check_labels,
@@ -215,12 +208,9 @@ class Upgrade:
                     apply_method=ApplyMethod.SERVER_SIDE,
                     labels=self._merged_labels(current),
                 )
-                old = stamp_ownership(build_resources(session, current.manifest, ns), name, ns)
-                new = stamp_ownership(build_resources(session, rel.manifest, ns), name, ns)
-                known = {res.ref for res in old}
-                check_adoption(session, [r for r in new if r.ref not in known], name, ns, verb="update",
-                               take_ownership=self.take_ownership)
-                precheck(session, new, force=self.force_conflicts)
+                old, new = checked_update(session, current, rel, verb="update", field_manager=config.field_manager,
+                                          force=self.force_conflicts, take_ownership=self.take_ownership,
+                                          take_over=not dry_run)
                 self.previous = current
                 if dry_run:
                     return rel.with_status(Status.PENDING_UPGRADE, self.description or "Dry run complete")
@@ -291,9 +281,7 @@ class Upgrade:
         with config.session() as session:
             storage = config.storage(session, ns)
             if outcome.error is None:
-                for old in storage.history(name):
-                    if old.status is Status.DEPLOYED and old.version != rel.version:
-                        storage.update(old.with_status(Status.SUPERSEDED, old.info.description))
+                supersede_deployed(storage, name, rel.version)
                 done = rel.with_status(Status.DEPLOYED, self.description or "Upgrade complete")
                 storage.update(done)
                 held.release(storage)
@@ -303,8 +291,9 @@ class Upgrade:
                 held.release(storage)
         if not self.rollback_on_failure:
             raise UpgradeError(str(outcome.error)) from outcome.error
-        rollback = Rollback(config, namespace=ns, wait=True, timeout=self.timeout, force_conflicts=self.force_conflicts,
-                            cleanup_on_fail=self.cleanup_on_fail, history_max=self.history_max)
+        rollback = Rollback(config, namespace=ns, wait=True, timeout=self.timeout, no_hooks=self.no_hooks,
+                            force_conflicts=self.force_conflicts, cleanup_on_fail=self.cleanup_on_fail,
+                            history_max=self.history_max)
         try:
             rollback.rollback_held(name, held)
         except HelmliteError as exc:

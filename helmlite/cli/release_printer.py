@@ -289,8 +289,9 @@ def print_list(output: Output, releases: Sequence[Release], fmt: str, *, short: 
     output.table(headers, [tuple(row.values()) for row in rows], no_headers=no_headers)
 
 
-def history_rows(releases: Sequence[Release], *, rollback_revision: bool = False) -> list[dict[str, Any]]:
-    """``history``'s elements with Helm's JSON keys; ``updated`` is RFC3339Nano."""
+def history_rows(releases: Sequence[Release]) -> list[dict[str, Any]]:
+    """``history``'s elements with Helm's JSON keys; ``updated`` is RFC3339Nano, and a rollback
+    carries ``rollback_revision`` whatever the flags (as Helm v4 prints it)."""
     rows = []
     for rel in releases:
         row: dict[str, Any] = {
@@ -300,7 +301,7 @@ def history_rows(releases: Sequence[Release], *, rollback_revision: bool = False
             "chart": _chart(rel),
             "app_version": _app_version(rel),
         }
-        if rollback_revision and rel.info.rollback_revision:
+        if rel.info.rollback_revision:
             row["rollback_revision"] = rel.info.rollback_revision
         row["description"] = rel.info.description
         rows.append(row)
@@ -310,7 +311,7 @@ def history_rows(releases: Sequence[Release], *, rollback_revision: bool = False
 def print_history(output: Output, releases: Sequence[Release], fmt: str, *, rollback_revision: bool = False) -> None:
     """``history``: REVISION UPDATED STATUS CHART APP VERSION [ROLLBACK] DESCRIPTION."""
     if fmt != "table":
-        write_data(output, history_rows(releases, rollback_revision=rollback_revision), fmt)
+        write_data(output, history_rows(releases), fmt)
         return
     headers = ["REVISION", "UPDATED", "STATUS", "CHART", "APP VERSION"]
     if rollback_revision:

@@ -187,6 +187,40 @@ def test_rollback_on_failure_returns_to_the_last_successful_revision(memory_conf
     assert deployment["spec"]["template"]["spec"]["containers"][0]["image"] == "nginx:1.25"
 
 
+def test_rollback_on_failure_keeps_no_hooks(memory_config: Config, chart: ChartFactory,
+                                           backend: SimulatorBackend) -> None:
+    # Helm hands --no-hooks to the uninstall and the rollback that --rollback-on-failure runs:
+    # a hook that would fail them must not run.
+    broken_images(backend)
+    failing = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: cleanup-{{ Release.Name }}
+  annotations:
+    "helm.sh/hook": pre-delete,pre-rollback
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+        - name: main
+          image: busybox:1.36
+          command: ["false"]
+"""
+    path = str(chart(templates={"d.yaml": DEPLOYMENT, "hook.yaml": failing}))
+    with pytest.raises(HelmliteError, match="^release first failed, and has been uninstalled due to rollback-on-failure"):
+        Install(memory_config, release_name="first", rollback_on_failure=True, no_hooks=True, timeout=60,
+                values=sets("image=nginx:broken")).run(path)
+    Install(memory_config, release_name="second", wait=True, no_hooks=True).run(path)
+    with pytest.raises(HelmliteError, match="^release second failed, and has been rolled back due to rollback-on-failure"):
+        Upgrade(memory_config, rollback_on_failure=True, no_hooks=True, timeout=60,
+                values=sets("image=nginx:broken")).run("second", path)
+    assert [row[:2] for row in history(memory_config, "second")] == [(1, "superseded"), (2, "failed"), (3, "deployed")]
+    assert live(backend, "batch/v1", "Job", "cleanup-second") is None
+
+
 def test_cleanup_on_fail_deletes_what_the_upgrade_created(memory_config: Config, chart: ChartFactory,
                                                           backend: SimulatorBackend) -> None:
     broken_images(backend)

@@ -128,6 +128,21 @@ def test_a_failing_hook_fails_the_install(ticking: Config, chart: ChartFactory, 
     assert live(backend, "v1", "ConfigMap", "web-config") is None  # nothing applied after the pre hook
 
 
+def test_a_failed_hook_deletes_the_hooks_that_succeeded_before_it(ticking: Config, chart: ChartFactory,
+                                                                   backend: SimulatorBackend) -> None:
+    # Helm's execHook: on a failure, the hooks that already succeeded go by their hook-succeeded policy.
+    path = str(chart(templates={"hooks.yaml": "---\n".join([
+        hook("ConfigMap", "done", "pre-install", weight=-1, policy="hook-succeeded"),
+        hook("ConfigMap", "stays", "pre-install", weight=-1),
+        hook("Job", "migrate", "pre-install", body=job_body('["false"]')),
+    ])}))
+    with pytest.raises(HelmliteError, match="failed pre-install: resource Job/default/migrate not ready"):
+        Install(ticking, release_name="web").run(path)
+    assert live(backend, "v1", "ConfigMap", "done") is None
+    assert live(backend, "v1", "ConfigMap", "stays") is not None
+    assert live(backend, "batch/v1", "Job", "migrate") is not None  # no hook-failed policy
+
+
 def test_a_slow_hook_times_out(ticking: Config, chart: ChartFactory) -> None:
     path = str(chart(templates={"hooks.yaml": hook("Job", "slow", "pre-install", body=job_body('["sleep", "600"]'))}))
     with pytest.raises(HelmliteError, match=r"resource Job/default/slow not ready\. status: InProgress, .*"

@@ -284,6 +284,12 @@ def test_list_rules(memory_config: Config, chart: ChartFactory) -> None:
     assert [r.name for r in ReleaseList(config, by_date=True).run()] == ["b", "c", "a"]
     assert [r.name for r in ReleaseList(config, limit=1, offset=1).run()] == ["b"]
     assert [r.name for r in ReleaseList(config, selector="status=deployed,name!=b").run()] == ["a"]
+    # Set-based and existence requirements, as Helm's labels.Parse (observed with v4.3.1).
+    assert [r.name for r in ReleaseList(config, selector="name in (a,c)").run()] == ["a", "c"]
+    assert [r.name for r in ReleaseList(config, selector="name notin (a),!team").run()] == ["b", "c"]
+    assert [r.name for r in ReleaseList(config, selector="owner").run()] == ["a", "b", "c"]
+    with pytest.raises(HelmliteError, match="unable to parse requirement"):
+        ReleaseList(config, selector="name in (a").run()
 
 
 def test_status_and_get(memory_config: Config, chart: ChartFactory) -> None:
@@ -316,6 +322,17 @@ def test_dry_runs_write_nothing(config: Config, chart: ChartFactory, backend: Si
     assert [row[0] for row in history(config, "web")] == [1]
     cm = live(backend, "v1", "ConfigMap", "web-config")
     assert cm is not None and cm["data"]["greeting"] == "hello"
+
+
+def test_a_server_dry_run_install_needs_no_namespace(config: Config, chart: ChartFactory,
+                                                    backend: SimulatorBackend) -> None:
+    # Helm returns from a dry run before it would create or need the namespace (observed with v4.3.1).
+    for create_namespace in (False, True):
+        rel = Install(config, release_name="web", namespace="team", create_namespace=create_namespace,
+                      dry_run="server").run(str(chart()))
+        assert (rel.status, rel.info.description) == (Status.PENDING_INSTALL, "Dry run complete")
+    assert live(backend, "v1", "Namespace", "team", namespace="") is None
+    assert ReleaseList(config, namespace="team").run() == []
 
 
 def test_create_namespace(config: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:

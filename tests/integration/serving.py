@@ -43,3 +43,8 @@ class ServeProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+    def kill(self) -> None:
+        """SIGKILL: the server gets no chance to clean up (crash-recovery tests)."""
+        os.kill(self.proc.pid, signal.SIGKILL)
+        self.proc.wait()

@@ -8,7 +8,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -21,48 +20,16 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
+from serving import ServeProcess
 
 from helmlite.chart.archive import build_archive
 from helmlite.chart.model import ChartFile
 from helmlite.repo.index import IndexFile
 
-START_TIMEOUT = 60.0
 
-
-class ServeProcess:
-    """``python -m helmlite serve`` on 127.0.0.1 with a free port; output goes to a log file."""
-
-    def __init__(self, repo_path: Path, log_path: Path, *args: str) -> None:
-        self.log_path = log_path
-        env = {**os.environ, "HELMLITE_DATA": str(repo_path.parent / "data")}
-        with open(log_path, "ab") as log:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "helmlite", "serve", "--address", "127.0.0.1:0",
-                 "--repo-path", str(repo_path), *args],
-                stdout=log, stderr=subprocess.STDOUT, env=env)
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            match = re.search(r"Now serving you on 127\.0\.0\.1:(\d+)", log_path.read_text(errors="replace"))
-            if match:
-                self.url = f"http://127.0.0.1:{match.group(1)}"
-                return
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise AssertionError(f"helmlite serve did not start:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.05)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def kill(self) -> None:
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait()
+def start_server(repo_path: Path, log_path: Path, *args: str) -> ServeProcess:
+    """A server whose data directory sits beside its repository (nothing under the user's home)."""
+    return ServeProcess(repo_path, log_path, *args, env={"HELMLITE_DATA": str(repo_path.parent / "data")})
 
 
 def make_chart(name: str, version: str, description: str = "A test chart") -> bytes:
@@ -72,7 +39,7 @@ def make_chart(name: str, version: str, description: str = "A test chart") -> by
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServeProcess]:
-    proc = ServeProcess(tmp_path / "repo", tmp_path / "serve.log")
+    proc = start_server(tmp_path / "repo", tmp_path / "serve.log")
     yield proc
     proc.stop()
 
@@ -136,7 +103,7 @@ def test_same_version_race_has_exactly_one_winner(server: ServeProcess) -> None:
 
 def test_sigkill_during_uploads_leaves_a_consistent_repository(tmp_path: Path) -> None:
     repo = tmp_path / "repo"
-    server = ServeProcess(repo, tmp_path / "serve.log")
+    server = start_server(repo, tmp_path / "serve.log")
     acknowledged: list[str] = []
     try:
         for i in range(5):
@@ -178,7 +145,7 @@ def test_sigkill_during_uploads_leaves_a_consistent_repository(tmp_path: Path) -
         server.stop()
     assert len(acknowledged) > 5, "no upload was in flight when the server was killed"
 
-    restarted = ServeProcess(repo, tmp_path / "serve2.log")
+    restarted = start_server(repo, tmp_path / "serve2.log")
     try:
         index = yaml.safe_load(requests.get(f"{restarted.url}/index.yaml", timeout=30).content)
         packages = {p.name for p in (repo / "charts").glob("*.tgz")}
@@ -198,7 +165,7 @@ def test_sigkill_during_uploads_leaves_a_consistent_repository(tmp_path: Path) -
 
 def test_access_log_has_one_line_per_request_and_no_credentials(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
-    server = ServeProcess(tmp_path / "repo", log, "--basic-auth-user", "admin", "--basic-auth-pass", "hunter2-pw",
+    server = start_server(tmp_path / "repo", log, "--basic-auth-user", "admin", "--basic-auth-pass", "hunter2-pw",
                           "--bearer-token", "tok-abc-123", "--anonymous-get")
     try:
         assert requests.get(f"{server.url}/index.yaml?token=tok-abc-123", timeout=30).status_code == 200
@@ -230,7 +197,7 @@ def test_port_in_use_is_one_error_line(tmp_path: Path) -> None:
 
 
 def test_oversized_uploads_get_413_over_the_wire(tmp_path: Path) -> None:
-    server = ServeProcess(tmp_path / "repo", tmp_path / "serve.log", "--max-upload-size", "100000")
+    server = start_server(tmp_path / "repo", tmp_path / "serve.log", "--max-upload-size", "100000")
     try:
         big = os.urandom(5_000_000)
         response = requests.post(f"{server.url}/api/charts", data=big, timeout=60)

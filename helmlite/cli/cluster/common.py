@@ -160,6 +160,23 @@ class DryRunCommand(click.Command):
         return super().parse_args(ctx, rewritten)
 
 
+def target_names(cluster: Cluster, target: ResourceTarget, target_namespace: str, *, selector: str,
+                 all_objects: bool) -> list[str]:
+    """The names a target stands for: its own name, else every object of its kind matching
+    ``-l`` (or all of them with ``--all``), as kubectl's resource builder expands them.
+
+    Raises:
+        click.UsageError: a type without a name, a selector or ``--all``.
+    """
+    if target.name is not None:
+        return [target.name]
+    if not selector and not all_objects:
+        raise click.UsageError("resource(s) were provided, but no name was specified")
+    kind = target.kind
+    return [obj["metadata"]["name"] for obj in cluster.store.list(
+        kind.storage_api_version, kind.kind, namespace=target_namespace, label_selector=selector or None, copy=False)]
+
+
 def name_of(kind: Kind, name: str) -> str:
     """``deployment.apps/web``, ``pod/web-0``: kubectl's name printer (``-o name``, action lines)."""
     return f"{kind.kind.lower()}.{kind.group}/{name}" if kind.group else f"{kind.kind.lower()}/{name}"

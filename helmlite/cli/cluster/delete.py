@@ -16,6 +16,7 @@ from helmlite.cli.cluster.common import (
     place_in_namespace,
     read_manifests,
     report_errors,
+    target_names,
 )
 from helmlite.cli.options import global_options
 from helmlite.cli.pull import DURATION
@@ -166,11 +167,6 @@ def _argument_targets(cluster: Cluster, resources: tuple[str, ...], selector: st
                 raise click.UsageError("name cannot be provided when a selector is specified")
             if all_objects:
                 raise click.UsageError("name cannot be provided when --all is specified")
-            targets.append((target.kind, target_ns, target.name))
-            continue
-        if not selector and not all_objects:
-            raise click.UsageError("resource(s) were provided, but no name was specified")
-        for obj in cluster.store.list(target.kind.storage_api_version, target.kind.kind, namespace=target_ns,
-                                      label_selector=selector or None, copy=False):
-            targets.append((target.kind, target_ns, obj["metadata"]["name"]))
+        targets.extend((target.kind, target_ns, name)
+                       for name in target_names(cluster, target, target_ns, selector=selector, all_objects=all_objects))
     return targets

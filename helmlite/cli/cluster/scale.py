@@ -9,6 +9,7 @@ from helmlite.cli.cluster.common import (
     open_cluster,
     parse_targets,
     report_errors,
+    target_names,
 )
 from helmlite.cli.options import global_options
 
@@ -48,15 +49,7 @@ def scale(resources: tuple[str, ...], replicas: int, current_replicas: int, sele
     with open_cluster() as cluster:
         ns = namespace()
         for target in parse_targets(cluster.kinds, resources):
-            if target.name is not None:
-                names = [target.name]
-            elif selector or all_objects:
-                names = [o["metadata"]["name"] for o in cluster.store.list(
-                    target.kind.storage_api_version, target.kind.kind, namespace=ns,
-                    label_selector=selector or None, copy=False)]
-            else:
-                raise click.UsageError("resource(s) were provided, but no name was specified")
-            for name in names:
+            for name in target_names(cluster, target, ns, selector=selector, all_objects=all_objects):
                 try:
                     lines.append(scale_workload(cluster, target.kind.kind, ns, name, replicas,
                                                 current_replicas=None if current_replicas < 0 else current_replicas))

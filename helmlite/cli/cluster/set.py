@@ -10,6 +10,7 @@ from helmlite.cli.cluster.common import (
     parse_targets,
     report_errors,
     split_pairs,
+    target_names,
 )
 from helmlite.cli.options import global_options
 
@@ -69,15 +70,7 @@ def image(args: tuple[str, ...], selector: str, all_objects: bool, record: bool)
     with open_cluster() as cluster:
         ns = namespace()
         for target in parse_targets(cluster.kinds, resources):
-            if target.name is not None:
-                names = [target.name]
-            elif selector or all_objects:
-                names = [o["metadata"]["name"] for o in cluster.store.list(
-                    target.kind.storage_api_version, target.kind.kind, namespace=ns,
-                    label_selector=selector or None, copy=False)]
-            else:
-                raise click.UsageError("resource(s) were provided, but no name was specified")
-            for name in names:
+            for name in target_names(cluster, target, ns, selector=selector, all_objects=all_objects):
                 try:
                     line = set_image(cluster, target.kind.kind, ns, name, images, record=record_text)
                 except (ApiError, RolloutError) as exc:

@@ -57,40 +57,38 @@ def _max_len(n: int) -> str:
     return f"must be no more than {n} characters"
 
 
+def _format_errors(value: str, max_length: int, fmt: str, message: str, *examples: str) -> list[str]:
+    """apimachinery's pattern for a name format: the length limit, then the regex with its examples."""
+    errs = []
+    if len(value) > max_length:
+        errs.append(_max_len(max_length))
+    if not re.fullmatch(fmt, value):
+        errs.append(_regex_error(message, fmt, *examples))
+    return errs
+
+
 def dns1123_label_errors(value: str) -> list[str]:
     """``IsDNS1123Label``: messages for a value that is not an RFC 1123 label."""
-    errs = []
-    if len(value) > 63:
-        errs.append(_max_len(63))
-    if not re.fullmatch(_DNS1123_LABEL_FMT, value):
-        errs.append(_regex_error(
-            "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
-            "and must start and end with an alphanumeric character", _DNS1123_LABEL_FMT, "my-name", "123-abc"))
-    return errs
+    return _format_errors(
+        value, 63, _DNS1123_LABEL_FMT,
+        "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', "
+        "and must start and end with an alphanumeric character", "my-name", "123-abc")
 
 
 def dns1123_subdomain_errors(value: str) -> list[str]:
     """``IsDNS1123Subdomain``: messages for a value that is not an RFC 1123 subdomain."""
-    errs = []
-    if len(value) > 253:
-        errs.append(_max_len(253))
-    if not re.fullmatch(_DNS1123_SUBDOMAIN_FMT, value):
-        errs.append(_regex_error(
-            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
-            "and must start and end with an alphanumeric character", _DNS1123_SUBDOMAIN_FMT, "example.com"))
-    return errs
+    return _format_errors(
+        value, 253, _DNS1123_SUBDOMAIN_FMT,
+        "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', "
+        "and must start and end with an alphanumeric character", "example.com")
 
 
 def dns1035_label_errors(value: str) -> list[str]:
     """``IsDNS1035Label`` (Service names): messages for an invalid value."""
-    errs = []
-    if len(value) > 63:
-        errs.append(_max_len(63))
-    if not re.fullmatch(_DNS1035_LABEL_FMT, value):
-        errs.append(_regex_error(
-            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
-            "alphabetic character, and end with an alphanumeric character", _DNS1035_LABEL_FMT, "my-name", "abc-123"))
-    return errs
+    return _format_errors(
+        value, 63, _DNS1035_LABEL_FMT,
+        "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an "
+        "alphabetic character, and end with an alphanumeric character", "my-name", "abc-123")
 
 
 def qualified_name_errors(value: str) -> list[str]:

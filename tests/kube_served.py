@@ -1,78 +1,94 @@
-"""The simulator served as a Kubernetes API, for the kube backend's tests (importable as ``kube_served``).
+"""The served simulator for the kube backend's tests (importable as ``kube_served``).
 
-``served_api_in(directory)`` starts ``helmlite cluster serve --address 127.0.0.1:0`` on a fresh cluster file
-in its own process, and stops it by pid at the end of the test. Faults are injected through the
-cluster file, which the server re-reads when another process commits to it.
+One fixture API serves every test that talks to ``helmlite cluster serve``: the server itself
+is ``apiserver.served.start_served_cluster`` (its own process on a free 127.0.0.1 port, a
+kubeconfig, stopped by pid). This module adds what the kube backend's tests need on top: a
+fresh server per test (``served_api``), fault injection through the cluster file (which the
+server re-reads when another process commits to it), and the Helm chart both the backend's
+CLI tests and the interop tests with the real Helm install.
 """
 
 from __future__ import annotations
 
-import os
-import re
-import signal
-import subprocess
-import sys
-import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-START_TIMEOUT = 60.0
+import pytest
+from apiserver.served import ServedCluster, start_served_cluster
+
+__all__ = ["CONFIGMAP_TEMPLATE", "DEPLOYMENT_TEMPLATE", "ServedCluster", "add_fault", "served_api_fixture", "served_in",
+           "write_chart"]
+
+# A ConfigMap and a Deployment in Helm's Go template dialect, rendered alike by Helm and helmlite.
+CONFIGMAP_TEMPLATE = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+data:
+  greeting: {{ .Values.greeting | quote }}
+"""
+DEPLOYMENT_TEMPLATE = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-web
+spec:
+  replicas: 1
+  selector:
+    matchLabels: {app: {{ .Values.app }}}
+  template:
+    metadata:
+      labels: {app: {{ .Values.app }}}
+    spec:
+      containers:
+        - name: web
+          image: {{ .Values.image }}
+"""
+DEFAULT_VALUES = "greeting: hello\napp: web\nimage: nginx:1.25\n"
 
 
-@dataclass
-class ServedApi:
-    """A running ``helmlite cluster serve``: its ``url`` and the ``cluster_file`` it serves."""
-
-    url: str
-    cluster_file: Path
-    process: subprocess.Popen[bytes]
-    log: Path
-
-    def add_fault(self, spec: Mapping[str, Any]) -> str:
-        """Inject a simulator fault (``helmlite.cluster.faults``) into the served cluster."""
-        from helmlite.backends.simulator import SimulatorBackend
-        from helmlite.cluster.faults import add_fault
-
-        with SimulatorBackend(self.cluster_file).session() as session:
-            return add_fault(session.cluster, spec)
-
-    def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+def write_chart(root: Path, name: str, *, version: str = "0.1.0", templates: Mapping[str, str] | None = None,
+                crds: Mapping[str, str] | None = None, values: str = DEFAULT_VALUES) -> Path:
+    """A Helm chart (Go templates) at ``root``: the ConfigMap and Deployment templates unless
+    ``templates`` says otherwise, and ``crds/`` files; returns ``root``."""
+    (root / "templates").mkdir(parents=True, exist_ok=True)
+    (root / "Chart.yaml").write_text(f'apiVersion: v2\nname: {name}\nversion: {version}\nappVersion: "1.0"\n')
+    (root / "values.yaml").write_text(values)
+    chosen = templates if templates is not None else {"configmap.yaml": CONFIGMAP_TEMPLATE,
+                                                      "deployment.yaml": DEPLOYMENT_TEMPLATE}
+    for file_name, text in chosen.items():
+        (root / "templates" / file_name).write_text(text)
+    for file_name, text in (crds or {}).items():
+        (root / "crds").mkdir(exist_ok=True)
+        (root / "crds" / file_name).write_text(text)
+    return root
 
 
-def start_served_api(directory: Path, env: Mapping[str, str] | None = None) -> ServedApi:
-    """Serve a fresh cluster file in ``directory`` on a free 127.0.0.1 port."""
-    cluster_file, log = directory / "cluster.db", directory / "apiserver.log"
-    with open(log, "ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "helmlite", "cluster", "serve", "--address", "127.0.0.1:0",
-             "--cluster", str(cluster_file)],
-            stdout=out, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
-    deadline = time.monotonic() + START_TIMEOUT
-    while True:
-        match = re.search(r"at (http://127\.0\.0\.1:\d+)", log.read_text(errors="replace"))
-        if match:
-            return ServedApi(match.group(1), cluster_file, process, log)
-        if process.poll() is not None or time.monotonic() > deadline:
-            ServedApi("", cluster_file, process, log).stop()
-            raise AssertionError(f"helmlite cluster serve did not start:\n{log.read_text(errors='replace')}")
-        time.sleep(0.05)
+def add_fault(served: ServedCluster, spec: Mapping[str, Any]) -> str:
+    """Inject a simulator fault (``helmlite.cluster.faults``) into the served cluster."""
+    from helmlite.backends.simulator import SimulatorBackend
+    from helmlite.cluster.faults import add_fault as add_cluster_fault
+
+    with SimulatorBackend(served.cluster_path).session() as session:
+        return add_cluster_fault(session.cluster, spec)
 
 
 @contextmanager
-def served_api_in(directory: Path) -> Iterator[ServedApi]:
-    """``start_served_api`` for the length of a ``with`` block (a test's fixture)."""
-    served = start_served_api(directory)
+def served_in(directory: Path, *, tls: bool = False, token: str = "") -> Iterator[ServedCluster]:
+    """``start_served_cluster`` for the length of a ``with`` block."""
+    served = start_served_cluster(directory, tls=tls, token=token)
     try:
         yield served
     finally:
         served.stop()
+
+
+# Named apart from its fixture name, so a test module imports it without shadowing the argument.
+@pytest.fixture(name="served_api")
+def served_api_fixture(tmp_path: Path) -> Iterator[ServedCluster]:
+    """``served_api``: the simulator served as a Kubernetes API, of its own for this test."""
+    with served_in(tmp_path / "served") as served:
+        yield served

@@ -10,8 +10,9 @@ field the new chart drops, because ``helm`` still owns it.
 So before an object of a release is applied, the entries of the release managers
 (``RELEASE_FIELD_MANAGERS``) are folded into the applying manager's ``Apply`` entry — what
 client-go's ``csaupgrade.UpgradeManagedFields`` does for Helm's own CSA → SSA switch
-(``upgradeClientSideFieldManager``) — and ``metadata.managedFields`` is rewritten, guarded by
-the object's ``resourceVersion`` and retried on conflict. Afterwards the apply behaves as if
+(``upgradeClientSideFieldManager``) — and ``metadata.managedFields`` is rewritten with the JSON
+patch ``csaupgrade.UpgradeManagedFieldsPatch`` builds, guarded by the object's
+``resourceVersion`` and retried on conflict. Afterwards the apply behaves as if
 helmlite had installed the object. Entries of anybody else (``kubectl``, controllers, an
 HPA's ``scale``) are left alone: their conflicts are real.
 """
@@ -22,18 +23,21 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
-from helmlite.backends.base import DEFAULT_FIELD_MANAGER, ResourceRef, Session
-from helmlite.errors import HelmliteError
-from helmlite.release.storage.objects import (
-    ObjectClientError,
-    ObjectConflict,
-    ObjectNotFound,
+from helmlite.backends.base import (
+    DEFAULT_FIELD_MANAGER,
+    ResourceConflict,
+    ResourceError,
+    ResourceNotFound,
+    ResourceRef,
+    Session,
 )
+from helmlite.errors import HelmliteError
 
 __all__ = [
     "HELM_FIELD_MANAGER",
     "RELEASE_FIELD_MANAGERS",
     "OwnershipMoveError",
+    "managed_fields_patch",
     "move_ownership",
     "moved_managed_fields",
 ]
@@ -111,15 +115,26 @@ def moved_managed_fields(entries: list[dict[str, Any]], manager: str) -> list[di
     return [merged if i == target else entry for i, entry in enumerate(entries) if i == target or i not in moving]
 
 
+def managed_fields_patch(managed_fields: list[dict[str, Any]], resource_version: str) -> list[dict[str, Any]]:
+    """The JSON patch (RFC 6902) of ``csaupgrade.UpgradeManagedFieldsPatch``: replace
+    ``/metadata/managedFields`` and, as the guard, ``/metadata/resourceVersion`` with the version
+    read. client-go replaces the version rather than ``test``-ing it so that a stale one fails
+    as a 409 Conflict (retried) and not as a 422 from the patch itself."""
+    return [
+        {"op": "replace", "path": "/metadata/managedFields", "value": managed_fields},
+        {"op": "replace", "path": "/metadata/resourceVersion", "value": resource_version},
+    ]
+
+
 def move_ownership(session: Session, ref: ResourceRef, manager: str) -> bool:
     """Rewrite the managedFields of the live object ``ref`` as ``moved_managed_fields`` says.
 
-    The write is conditional on the resourceVersion read (the JSON patch csaupgrade builds
-    replaces ``/metadata/resourceVersion`` for the same reason) and is retried when another
-    writer got in between. The Session contract has no patch call, so the object goes back
-    whole (a PUT, the same guarded write); only its managedFields differ. Returns whether
-    anything was rewritten (False: nothing to move, or the object does not exist). Raises
-    OwnershipMoveError when the API refuses the write or the object keeps changing.
+    The rewrite is ``managed_fields_patch`` sent as ``manager`` to the object at ``ref``'s
+    apiVersion (what Helm's ``upgradeClientSideFieldManager`` sends); it fails with a conflict
+    when another writer got in after the read, and is then read and built again (client-go's
+    ``retry.DefaultRetry``). Returns whether anything was rewritten (False: nothing to move,
+    or the object does not exist). Raises OwnershipMoveError when the API refuses the patch
+    or the object keeps changing.
     """
     for _attempt in range(_CONFLICT_ATTEMPTS):
         live = session.get(ref)
@@ -129,14 +144,14 @@ def move_ownership(session: Session, ref: ResourceRef, manager: str) -> bool:
         moved = moved_managed_fields(list(meta.get("managedFields") or []), manager)
         if moved is None:
             return False
-        rewritten = {**live, "metadata": {**meta, "managedFields": moved}}
+        patch = managed_fields_patch(moved, str(meta.get("resourceVersion") or ""))
         try:
-            session.object_client().update(rewritten)
-        except ObjectConflict:
+            session.patch(ref, patch, patch_type="json", field_manager=manager)
+        except ResourceConflict:
             continue
-        except ObjectNotFound:
+        except ResourceNotFound:
             return False
-        except ObjectClientError as exc:
+        except ResourceError as exc:
             raise OwnershipMoveError(f'unable to move the field ownership of {ref} to "{manager}": {exc}') from None
         return True
     raise OwnershipMoveError(

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from helmlite.errors import HelmliteError
 
@@ -42,10 +42,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_FIELD_MANAGER",
     "DEFAULT_WAIT_TIMEOUT",
+    "PATCH_TYPES",
     "PROPAGATION_POLICIES",
     "Backend",
     "BackendError",
     "BackendUnavailable",
+    "PatchType",
     "Progress",
     "ReadyStatus",
     "ResourceConflict",
@@ -61,6 +63,7 @@ __all__ = [
     "WaitError",
     "WaitResult",
     "WaitTarget",
+    "resource_error",
 ]
 
 # The field manager of every server-side apply helmlite sends (Helm uses its program name, "helm").
@@ -69,6 +72,10 @@ DEFAULT_FIELD_MANAGER = "helmlite"
 DEFAULT_WAIT_TIMEOUT = 300.0
 # --cascade values, as the API's DeleteOptions.propagationPolicy spells them.
 PROPAGATION_POLICIES = ("Background", "Foreground", "Orphan")
+# Session.patch's patch types, as ``kubectl patch --type`` names them: JSON patch (RFC 6902),
+# JSON merge patch (RFC 7386), strategic merge patch (built-in kinds only).
+PatchType = Literal["json", "merge", "strategic"]
+PATCH_TYPES: tuple[PatchType, ...] = ("json", "merge", "strategic")
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -139,6 +146,25 @@ class ResourceForbidden(ResourceError):
 
     reason = "Forbidden"
     code = 403
+
+
+def resource_error(message: str, *, reason: str = "", code: int = 500) -> ResourceError:
+    """The error for a request the API refused, chosen by the HTTP ``code`` and Kubernetes
+    ``reason`` of its ``Status`` (both backends see the same pair: the simulator's errors carry
+    them, a real API server sends them), so one refusal is one error class on either backend."""
+    if code == 404:
+        return ResourceNotFound(message, reason=reason or None)
+    if code == 409:
+        if reason == "AlreadyExists":
+            return ResourceExists(message)
+        return ResourceConflict(message, reason=reason or None)
+    if code == 422:
+        return ResourceInvalid(message, reason=reason or None)
+    if code == 400:
+        return ResourceInvalid(message, reason=reason or "BadRequest", code=400)
+    if code in (401, 403, 405):
+        return ResourceForbidden(message, reason=reason or None, code=code)
+    return ResourceError(message, reason=reason or "InternalError", code=code)
 
 
 class WaitError(BackendError):
@@ -342,6 +368,28 @@ class Session(Protocol):
         Raises:
             ResourceConflict, ResourceInvalid, ResourceNotFound (no such namespace),
             ResourceForbidden, UnknownKind.
+        """
+        ...
+
+    def patch(
+        self,
+        ref: ResourceRef,
+        patch: Any,
+        *,
+        patch_type: PatchType = "json",
+        field_manager: str = DEFAULT_FIELD_MANAGER,
+    ) -> dict[str, Any]:
+        """Patch the object ``ref`` names at its ``api_version`` (``kubectl patch --type``);
+        returns the object as stored.
+
+        ``patch`` is a list of RFC 6902 operations (``json``) or a partial object (``merge``,
+        ``strategic``). A ``/metadata/resourceVersion`` the patch sets is a precondition, so a
+        read-modify-patch fails with ResourceConflict when another writer got in between.
+
+        Raises:
+            ResourceNotFound, ResourceConflict, ResourceInvalid (a malformed patch, a ``test``
+            operation that fails, an invalid result), ResourceError (415: strategic merge of a
+            custom resource), UnknownKind.
         """
         ...
 

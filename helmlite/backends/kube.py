@@ -3,20 +3,23 @@
 ``KubeBackend(KubeConnection(...))`` is ``--backend kube``. The connection is resolved the way
 Helm (client-go's ``clientcmd``) resolves it: ``--kubeconfig`` or ``$KUBECONFIG`` (a
 colon-separated list, merged) or ``~/.kube/config``; else the in-cluster service account;
-then the ``--kube-*`` overrides (API server URL, bearer token, CA file, skip TLS verify) on top.
-Exec plugins and OIDC refresh are the library's (``kubernetes.config``).
+then the ``--kube-*`` overrides (API server URL, bearer token, CA file, skip TLS verify, TLS
+server name, impersonated user and groups) on top. Without ``-n``, release commands work in the
+kubeconfig context's namespace (``KubeConnection.namespace``). Exec plugins and OIDC refresh
+are the library's (``kubernetes.config``).
 
 What goes over the wire is what Helm v4 sends (``/work/shared/notes/kubernetes-api.md`` §3.4):
 server-side apply (``PATCH`` ``application/apply-patch+yaml``, ``fieldManager=helmlite``,
 ``force`` only on ``--force-conflicts``, ``fieldValidation=Strict``, ``dryRun=All`` for dry
-runs), ``POST`` for create, ``DELETE`` with a ``DeleteOptions.propagationPolicy``. Every kind —
+runs), ``POST`` for create, ``PATCH`` with the JSON, merge or strategic merge patch media type
+for ``Session.patch``, ``DELETE`` with a ``DeleteOptions.propagationPolicy``. Every kind —
 custom resources included — is mapped through discovery at run time (aggregated discovery
 when the server offers it, else the legacy per-group-version documents); discovery is
 refreshed after a CRD is applied and once on any kind it does not know.
 
-Waits follow the objects with watches (list, then watch from the list's resourceVersion) and
-judge them with ``helmlite.backends.readiness``, so ``--wait`` gives the same statuses and
-messages as on the simulator, in wall-clock seconds. Sessions cannot roll back: each request
+Waits follow the objects with watches (list, then watch from the list's resourceVersion); what
+they make of the changes is ``helmlite.backends.waiting``'s, shared with the simulator, so
+``--wait`` gives the same statuses and messages as there, in wall-clock seconds. Sessions cannot roll back: each request
 is committed by the API server when it is answered.
 
 Nothing here imports ``kubernetes`` at module level: the package is the optional extra
@@ -30,7 +33,7 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple, Self
@@ -38,30 +41,19 @@ from urllib.parse import quote
 
 from helmlite.backends.base import (
     DEFAULT_FIELD_MANAGER,
-    DEFAULT_WAIT_TIMEOUT,
-    PROPAGATION_POLICIES,
+    PATCH_TYPES,
     BackendUnavailable,
-    Progress,
-    ReadyStatus,
-    ResourceConflict,
+    PatchType,
     ResourceError,
-    ResourceExists,
-    ResourceForbidden,
     ResourceInvalid,
     ResourceNotFound,
     ResourceRef,
-    ResourceStatus,
     UnknownKind,
-    WaitResult,
-    WaitTarget,
+    resource_error,
 )
-from helmlite.backends.readiness import resource_readiness
-from helmlite.release.storage.objects import (
-    ObjectClientError,
-    ObjectConflict,
-    ObjectExists,
-    ObjectNotFound,
-)
+from helmlite.backends.objectclient import equality_selector, storage_errors
+from helmlite.backends.waiting import POD_OWNER_DEPTH, WaitingSession, WaitTracker
+from helmlite.release.storage.objects import ObjectClientError, ObjectNotFound
 
 if TYPE_CHECKING:
     from kubernetes.client import ApiClient, Configuration
@@ -92,17 +84,15 @@ POLL_SECONDS = 2.0
 # Longest a single watch request stays open before it is renewed (servers cap it anyway).
 _WATCH_SECONDS = 60
 _SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token"
+_SERVICE_ACCOUNT_NAMESPACE = "/var/run/secrets/kubernetes.io/serviceaccount/namespace"
 _AGGREGATED_DISCOVERY = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
-# Kinds whose readiness message names a blocking pod, and how many ownership levels down
-# the pods are (a Deployment's pods belong to its ReplicaSets).
-_POD_OWNERS = {
-    ("apps", "Deployment"): 2,
-    ("apps", "ReplicaSet"): 1,
-    ("apps", "StatefulSet"): 1,
-    ("apps", "DaemonSet"): 1,
-    ("batch", "Job"): 1,
-}
 _CRD = ("apiextensions.k8s.io", "CustomResourceDefinition")
+# The media type of each Session.patch type (what ``kubectl patch --type`` sends).
+_PATCH_CONTENT_TYPES: dict[str, str] = {
+    "json": "application/json-patch+json",
+    "merge": "application/merge-patch+json",
+    "strategic": "application/strategic-merge-patch+json",
+}
 # The container ``kubectl logs`` reads when none is named.
 _DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container"
 
@@ -124,9 +114,12 @@ def _import_kubernetes() -> Any:
 
 @dataclass(frozen=True)
 class KubeConnection:
-    """How to reach the cluster: Helm's kube flags (``""``/False: not given).
+    """How to reach the cluster: Helm's kube flags (``""``/False/``()``: not given).
 
-    ``kubeconfig`` may be a colon-separated list, as ``$KUBECONFIG``.
+    ``kubeconfig`` may be a colon-separated list, as ``$KUBECONFIG``. ``as_user`` and
+    ``as_groups`` impersonate (``--kube-as-user``, ``--kube-as-group``); ``tls_server_name``
+    is the name the server's certificate is checked against, and sent as SNI
+    (``--kube-tls-server-name``; default the host of the URL).
     """
 
     kubeconfig: str = ""
@@ -135,6 +128,54 @@ class KubeConnection:
     token: str = ""
     ca_file: str = ""
     insecure_skip_tls_verify: bool = False
+    as_user: str = ""
+    as_groups: tuple[str, ...] = ()
+    tls_server_name: str = ""
+
+    def _kubeconfig_files(self) -> tuple[str, list[str]]:
+        """The kubeconfig list asked for (``--kubeconfig``, ``$KUBECONFIG``, else the default)
+        and those of its files that exist."""
+        paths = self.kubeconfig or os.environ.get("KUBECONFIG", "") or DEFAULT_KUBECONFIG
+        return paths, [p for p in paths.split(os.pathsep) if p and os.path.exists(os.path.expanduser(p))]
+
+    def namespace(self) -> str:
+        """The namespace a command works in when ``-n`` is not given, as client-go's
+        ``clientcmd`` picks it (Helm's ``settings.Namespace()``): the kubeconfig context's
+        (``--kube-context``, else the current one), else, running in a pod, the pod's
+        (``$POD_NAMESPACE`` or the service account's namespace file). ``""`` when neither says
+        one, or the kubeconfig cannot be read (the connection reports that)."""
+        _import_kubernetes()
+        from kubernetes.config.config_exception import ConfigException
+        from kubernetes.config.kube_config import ConfigNode, KubeConfigMerger
+
+        _, found = self._kubeconfig_files()
+        if found:
+            try:
+                merged = KubeConfigMerger(os.pathsep.join(found)).config
+                name = self.context or (merged.safe_get("current-context") if merged is not None else "")
+                contexts = merged.safe_get("contexts") if merged is not None and name else None
+                # The merger keeps each file's entries as ConfigNodes, a single file's as dicts.
+                chosen = ConfigNode("contexts", contexts).get_with_name(name, safe=True) if contexts else None
+            except (ConfigException, OSError, ValueError):
+                return ""
+            namespace = str(((chosen.value if chosen is not None else {}).get("context") or {}).get("namespace") or "")
+            if namespace:
+                return namespace
+        if _in_cluster():
+            if os.environ.get("POD_NAMESPACE"):
+                return os.environ["POD_NAMESPACE"]
+            try:
+                with open(_SERVICE_ACCOUNT_NAMESPACE) as handle:
+                    return handle.read().strip()
+            except OSError:
+                return ""
+        return ""
+
+    def impersonation(self) -> list[tuple[str, str]]:
+        """The ``Impersonate-User``/``Impersonate-Group`` headers of every request (one header
+        per group, as client-go sends them: the API server does not split a list)."""
+        headers = [("Impersonate-User", self.as_user)] if self.as_user else []
+        return headers + [("Impersonate-Group", group) for group in self.as_groups]
 
     def configuration(self) -> Configuration:
         """A client ``Configuration`` for this connection.
@@ -147,8 +188,7 @@ class KubeConnection:
         from kubernetes.config.config_exception import ConfigException
 
         config = kubernetes.client.Configuration()
-        paths = self.kubeconfig or os.environ.get("KUBECONFIG", "") or DEFAULT_KUBECONFIG
-        found = [p for p in paths.split(os.pathsep) if p and os.path.exists(os.path.expanduser(p))]
+        paths, found = self._kubeconfig_files()
         try:
             if found:
                 kubernetes.config.load_kube_config(
@@ -161,7 +201,7 @@ class KubeConnection:
             elif self.context:
                 raise BackendUnavailable(f'context "{self.context}" does not exist: no kubeconfig was found '
                                          f"({paths}); pass one with --kubeconfig")
-            elif os.environ.get("KUBERNETES_SERVICE_HOST") and os.path.exists(_SERVICE_ACCOUNT_TOKEN):
+            elif _in_cluster():
                 kubernetes.config.load_incluster_config(client_configuration=config)
             elif not self.apiserver:
                 raise BackendUnavailable(
@@ -182,7 +222,14 @@ class KubeConnection:
             config.ssl_ca_cert = self.ca_file
         if self.insecure_skip_tls_verify:
             config.verify_ssl = False
+        if self.tls_server_name:
+            config.tls_server_name = self.tls_server_name
         return config
+
+
+def _in_cluster() -> bool:
+    """Whether this process runs in a pod with a service account (client-go's ``Possible()``)."""
+    return bool(os.environ.get("KUBERNETES_SERVICE_HOST")) and os.path.exists(_SERVICE_ACCOUNT_TOKEN)
 
 
 # --- errors ----------------------------------------------------------------------------------
@@ -202,19 +249,7 @@ def api_error(exc: ApiException) -> ResourceError:
         message = str(body.get("message") or "")
         code = int(body.get("code") or code)
     message = message or f"the server responded {code} {exc.reason or reason}".rstrip()
-    if code == 404:
-        return ResourceNotFound(message, reason=reason or None)
-    if code == 409:
-        if reason == "AlreadyExists":
-            return ResourceExists(message)
-        return ResourceConflict(message, reason=reason or None)
-    if code == 422:
-        return ResourceInvalid(message)
-    if code == 400:
-        return ResourceInvalid(message, reason=reason or "BadRequest", code=400)
-    if code in (401, 403, 405):
-        return ResourceForbidden(message, reason=reason or None, code=code)
-    return ResourceError(message, reason=reason or "InternalError", code=code)
+    return resource_error(message, reason=reason, code=code)
 
 
 # --- HTTP through the official client ---------------------------------------------------------
@@ -224,9 +259,10 @@ class _Api:
     """JSON requests through the client's ``ApiClient``: its authentication (tokens, client
     certificates, exec plugins, OIDC refresh), TLS and proxy settings."""
 
-    def __init__(self, client: ApiClient) -> None:
+    def __init__(self, client: ApiClient, impersonation: Sequence[tuple[str, str]] = ()) -> None:
         self.client = client
         self.host = str(client.configuration.host)
+        self._impersonation = tuple(impersonation)
 
     def call(
         self,
@@ -250,9 +286,18 @@ class _Api:
 
         headers = {"Accept": accept, "Content-Type": content_type}
         try:
-            request = self.client.param_serialize(method, path, query_params=list(query), header_params=headers,
-                                                  body=body, auth_settings=["BearerToken"])
-            response = self.client.call_api(*request, _request_timeout=timeout)
+            verb, url, header_params, payload, post_params = self.client.param_serialize(
+                method, path, query_params=list(query), header_params=headers, body=body,
+                auth_settings=["BearerToken"])
+            sent: Mapping[str, str] = header_params
+            if self._impersonation:
+                # The client keeps headers in a dict, one value a name; urllib3's header dict
+                # sends a line for each value, as the API server wants repeated groups.
+                lines = urllib3.HTTPHeaderDict(header_params)
+                for name, value in self._impersonation:
+                    lines.add(name, value)
+                sent = lines
+            response = self.client.call_api(verb, url, sent, payload, post_params, _request_timeout=timeout)
         except urllib3.exceptions.HTTPError as exc:
             raise BackendUnavailable(f"Kubernetes cluster unreachable: {method} {self.host}{path}: "
                                      f"{_reason(exc)}") from None
@@ -479,7 +524,7 @@ class KubeBackend:
     def _connect(self) -> tuple[_Api, _Discovery]:
         if self._api is None or self._discovery is None:
             kubernetes = _import_kubernetes()
-            api = _Api(kubernetes.client.ApiClient(self.connection.configuration()))
+            api = _Api(kubernetes.client.ApiClient(self.connection.configuration()), self.connection.impersonation())
             discovery = _Discovery(api)
             try:
                 # Helm's reachability check: a server that does not answer /version is no cluster.
@@ -502,7 +547,7 @@ class KubeBackend:
         yield KubeSession(api, discovery)
 
 
-class KubeSession:
+class KubeSession(WaitingSession):
     """A ``Session`` over the Kubernetes API."""
 
     def __init__(self, api: _Api, discovery: _Discovery) -> None:
@@ -614,6 +659,27 @@ class KubeSession:
             self._after_write(res)
         return applied
 
+    def patch(
+        self,
+        ref: ResourceRef,
+        patch: Any,
+        *,
+        patch_type: PatchType = "json",
+        field_manager: str = DEFAULT_FIELD_MANAGER,
+    ) -> dict[str, Any]:
+        """``PATCH`` the object at ``ref``'s apiVersion with the patch type's media type.
+        Raises ResourceNotFound, ResourceConflict, ResourceInvalid, ResourceError (415),
+        UnknownKind."""
+        content_type = _PATCH_CONTENT_TYPES.get(patch_type)
+        if content_type is None:
+            raise ResourceInvalid(f"unknown patch type {patch_type!r}: choose one of {', '.join(PATCH_TYPES)}",
+                                  reason="BadRequest", code=400)
+        res, path = self._object_path(ref)
+        patched = dict(self._api.json("PATCH", path, body=patch, content_type=content_type,
+                                      query=[("fieldManager", field_manager)]))
+        self._after_write(res)
+        return patched
+
     @staticmethod
     def _with_namespace(obj: Mapping[str, Any], res: _ApiResource, namespace: str) -> dict[str, Any]:
         """The body with the namespace of the URL (the API server rejects a mismatch)."""
@@ -631,9 +697,6 @@ class KubeSession:
     def delete(self, ref: ResourceRef, *, propagation: str = "Background") -> bool:
         """Delete with ``propagation``; False when already gone. Raises ResourceForbidden,
         ResourceInvalid, UnknownKind."""
-        if propagation not in PROPAGATION_POLICIES:
-            raise ResourceInvalid(f'unsupported propagation policy "{propagation}": choose one of '
-                                  f"{', '.join(PROPAGATION_POLICIES)}")
         res, path = self._object_path(ref)
         options = {"kind": "DeleteOptions", "apiVersion": "v1", "propagationPolicy": propagation}
         try:
@@ -648,7 +711,7 @@ class KubeSession:
     def _pods_of(self, obj: Mapping[str, Any]) -> builtins.list[dict[str, Any]]:
         """The pods a workload owns (through its ReplicaSets for a Deployment), by name."""
         group = str(obj.get("apiVersion", "")).rpartition("/")[0]
-        depth = _POD_OWNERS.get((group, str(obj.get("kind", ""))), 0)
+        depth = POD_OWNER_DEPTH.get((group, str(obj.get("kind", ""))), 0)
         if not depth:
             return []
         namespace = str((obj.get("metadata") or {}).get("namespace") or "default")
@@ -664,47 +727,15 @@ class KubeSession:
             owners = children
         return sorted(owners, key=_name_key)
 
-    def _readiness(self, ref: ResourceRef, obj: Mapping[str, Any] | None, target: WaitTarget, *,
-                   explain: bool = True) -> ResourceStatus:
-        if obj is None:
-            return ResourceStatus(ref, ReadyStatus.NOT_FOUND, "not found")
-        now = self.now()
-        verdict = resource_readiness(obj, target=target, now=now)
-        if explain and verdict.status is not ReadyStatus.CURRENT:
-            # Only a resource that is not ready pays for the lookups its message needs.
-            pods = self._pods_of(obj)
-            if pods:
-                verdict = resource_readiness(obj, target=target, pods=pods, now=now)
-        return ResourceStatus(ref, verdict.status, verdict.message)
+    def _read(self, ref: ResourceRef) -> dict[str, Any] | None:
+        # Nothing is cached on this side: every reading is a GET.
+        return self.get(ref)
 
-    def status(
-        self, refs: Iterable[ResourceRef], *, target: WaitTarget = WaitTarget.READY
-    ) -> builtins.list[ResourceStatus]:
-        """Each resource's readiness now, in the order given. Raises UnknownKind."""
-        return [self._readiness(ref, self.get(ref), target) for ref in refs]
-
-    def _paused(self, ref: ResourceRef) -> bool:
-        if ref.kind != "Deployment":
-            return False
-        obj = self.get(ref)
-        return obj is not None and bool((obj.get("spec") or {}).get("paused"))
-
-    def _wait(
-        self,
-        refs: Sequence[ResourceRef],
-        timeout: float,
-        target: WaitTarget,
-        done: Callable[[Iterable[ResourceStatus]], bool],
-        desired: ReadyStatus,
-        progress: Progress | None,
-    ) -> WaitResult:
-        """Re-read the objects whenever a watch reports a change to one of them (and every
-        POLL_SECONDS regardless) until ``done`` holds or ``timeout`` seconds pass.
-
-        The watch events themselves are judged too, as the simulator follows each change: a
-        hook Job with ``ttlSecondsAfterFinished: 0`` is complete for an instant before it is
-        deleted, and the wait must see it complete.
-        """
+    def _follow(self, tracker: WaitTracker, timeout: float) -> tuple[bool, float]:
+        """Follow the objects with one watch per kind and namespace, re-reading them whenever
+        one changes (and every POLL_SECONDS regardless) until the tracker says the wait is over
+        or ``timeout`` wall-clock seconds pass."""
+        refs, target = tracker.refs, tracker.target
         start = time.monotonic()
         deadline = start + timeout
         keys: dict[tuple[str, str, str, str], ResourceRef] = {}
@@ -715,85 +746,29 @@ class KubeSession:
             keys[(res.group, res.kind, namespace, ref.name)] = ref
             groups[(res, namespace)] = None
         changed = threading.Event()
-        latest: dict[ResourceRef, ResourceStatus] = {}
-        done_at: builtins.list[tuple[ResourceStatus, ...]] = []
-        lock = threading.Lock()
 
         def on_event(res: _ApiResource, kind: str, obj: dict[str, Any]) -> None:
             meta = obj.get("metadata") or {}
             ref = keys.get((res.group, res.kind, str(meta.get("namespace") or ""), str(meta.get("name") or "")))
-            if ref is None:
-                return
-            with lock:
-                if ref in latest:
-                    latest[ref] = self._readiness(ref, None if kind == "DELETED" else obj, target, explain=False)
-                    if not done_at and done(latest.values()):
-                        done_at.append(tuple(latest.values()))
-            changed.set()
+            if ref is not None:
+                tracker.observe(ref, None if kind == "DELETED" else obj)
+                changed.set()
 
-        reported: builtins.list[ResourceStatus] | None = None
         with _Watches(self._api, list(groups), on_event, deadline) as watches:
-            with lock:
-                latest.update({s.ref: s for s in self.status(refs, target=target)})
+            tracker.start(self._read)
             while True:
                 changed.clear()
-                statuses = self.status(refs, target=target)
-                if statuses != reported:
-                    reported = statuses
-                    if progress is not None:
-                        progress(statuses)
-                if done_at or done(statuses):
-                    finished = True
-                    break
+                if tracker.check(self.status(refs, target=target)):
+                    return True, time.monotonic() - start
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    finished = False
-                    break
+                    return False, time.monotonic() - start
                 changed.wait(min(remaining, POLL_SECONDS if watches.healthy else POLL_SECONDS / 2))
-        final = tuple(reported)
-        if finished and not done(final):
-            # Done for an instant between two reads: report that instant.
-            final = done_at[0]
-        ready = all(s.status is desired for s in final)
-        return WaitResult(ready=ready, statuses=final, elapsed=time.monotonic() - start,
-                          timed_out=not finished, desired=desired)
-
-    def wait_ready(
-        self,
-        refs: Iterable[ResourceRef],
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        *,
-        target: WaitTarget = WaitTarget.READY,
-        progress: Progress | None = None,
-    ) -> WaitResult:
-        """Wait (wall-clock seconds) until every resource is Current, or Failed with the rest
-        Current, or ``timeout`` passes. Paused Deployments are skipped. Raises UnknownKind."""
-        watched = [ref for ref in refs if not self._paused(ref)]
-
-        def settled(statuses: Iterable[ResourceStatus]) -> bool:
-            # Helm's watcher stops once every resource that has not Failed is Current.
-            return all(s.status in (ReadyStatus.CURRENT, ReadyStatus.FAILED) for s in statuses)
-
-        return self._wait(watched, timeout, target, settled, ReadyStatus.CURRENT, progress)
-
-    def wait_deleted(
-        self, refs: Iterable[ResourceRef], timeout: float = DEFAULT_WAIT_TIMEOUT, *, progress: Progress | None = None
-    ) -> WaitResult:
-        """Wait until none of the objects exists or ``timeout`` passes. Raises UnknownKind."""
-
-        def gone(statuses: Iterable[ResourceStatus]) -> bool:
-            return all(s.status is ReadyStatus.NOT_FOUND for s in statuses)
-
-        return self._wait(list(refs), timeout, WaitTarget.READY, gone, ReadyStatus.NOT_FOUND, progress)
 
     # --- events and storage ----------------------------------------------------------------
 
-    def events(self, ref: ResourceRef) -> builtins.list[dict[str, Any]]:
-        """Events about the object, oldest first. Raises UnknownKind."""
-        namespace = (ref.namespace or "default") if self.namespaced(ref.api_version, ref.kind) else "default"
-        selector = f"involvedObject.kind={ref.kind},involvedObject.name={ref.name}"
-        found = self._list(self._resource("v1", "Event"), namespace, field_selector=selector)
-        return sorted(found, key=lambda e: (str(e.get("firstTimestamp") or ""), str(e.get("lastTimestamp") or "")))
+    def _events_in(self, namespace: str, field_selector: str) -> builtins.list[dict[str, Any]]:
+        return self._list(self._resource("v1", "Event"), namespace, field_selector=field_selector)
 
     def logs(self, namespace: str, pod: str, container: str | None = None) -> str:
         """The container's log (``pods/log``). Without ``container``, kubectl's choice: the
@@ -929,9 +904,7 @@ class KubeObjectClient:
     """``helmlite.release.storage.objects.ObjectClient`` over the Kubernetes API.
 
     Kinds are named bare (``Secret``) and resolved among the served kinds, the core group
-    first. AlreadyExists → ObjectExists, NotFound → ObjectNotFound, a stale
-    ``resourceVersion`` → ObjectConflict, anything else → ObjectClientError with the API
-    server's message.
+    first. Errors are the drivers' (``objectclient.storage_errors``), with the API server's message.
     """
 
     def __init__(self, api: _Api, discovery: _Discovery, *, field_manager: str = DEFAULT_FIELD_MANAGER) -> None:
@@ -946,16 +919,8 @@ class KubeObjectClient:
         return found
 
     def _send(self, method: str, path: str, **kwargs: Any) -> Any:
-        try:
+        with storage_errors():
             return self._api.json(method, path, **kwargs)
-        except ResourceExists as exc:
-            raise ObjectExists(str(exc)) from None
-        except ResourceNotFound as exc:
-            raise ObjectNotFound(str(exc)) from None
-        except ResourceConflict as exc:
-            raise ObjectConflict(str(exc)) from None
-        except ResourceError as exc:
-            raise ObjectClientError(str(exc)) from None
 
     def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
         """The object, or None when it does not exist."""
@@ -990,7 +955,7 @@ class KubeObjectClient:
     def list(self, kind: str, namespace: str, label_selector: Mapping[str, str]) -> builtins.list[dict[str, Any]]:
         """Objects of ``kind`` in ``namespace`` (``""``: all) carrying every label pair, by namespace and name."""
         res = self._resource(kind)
-        selector = ",".join(f"{key}={value}" for key, value in sorted(label_selector.items()))
+        selector = equality_selector(label_selector)
         listing = self._send("GET", res.path(namespace), query=[("labelSelector", selector)] if selector else [])
         items = [{"apiVersion": res.api_version, "kind": kind, **item} for item in listing.get("items") or ()]
         return sorted(items, key=_name_key)

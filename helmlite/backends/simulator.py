@@ -17,65 +17,44 @@ import random
 import threading
 import time
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from helmlite.backends.base import (
     DEFAULT_FIELD_MANAGER,
-    DEFAULT_WAIT_TIMEOUT,
+    PATCH_TYPES,
     BackendUnavailable,
-    Progress,
-    ReadyStatus,
-    ResourceConflict,
+    PatchType,
     ResourceError,
-    ResourceExists,
-    ResourceForbidden,
-    ResourceInvalid,
     ResourceNotFound,
     ResourceRef,
-    ResourceStatus,
     UnknownKind,
-    WaitResult,
-    WaitTarget,
+    resource_error,
 )
-from helmlite.backends.readiness import resource_readiness
+from helmlite.backends.objectclient import equality_selector, storage_errors
+from helmlite.backends.waiting import POD_OWNER_DEPTH, WaitingSession, WaitTracker
 from helmlite.cluster.bootstrap import DEFAULT_NODE_COUNT, KUBE_VERSION
 from helmlite.cluster.clock import VirtualClock
 from helmlite.cluster.cluster import Cluster
 from helmlite.cluster.errors import (
-    AlreadyExistsError,
     ApiError,
     BadRequestError,
-    ConflictError,
-    ForbiddenError,
-    InvalidError,
-    MethodNotAllowedError,
     NoKindMatchError,
-    NotFoundError,
     SimulatorError,
 )
 from helmlite.cluster.kinds import Kind, KindRegistry
 from helmlite.cluster.persistence import BUSY_TIMEOUT_SECONDS
 from helmlite.cluster.selectors import LabelSelector
 from helmlite.cluster.store import ObjectStore, WatchEvent
-from helmlite.release.storage.objects import ObjectClientError, ObjectConflict, ObjectExists, ObjectNotFound
+from helmlite.release.storage.objects import ObjectClientError, ObjectNotFound
 
 if TYPE_CHECKING:
     from helmlite.render.capabilities import Capabilities
 
-__all__ = ["SimulatorBackend", "SimulatorSession", "SimulatorObjectClient"]
+__all__ = ["SimulatorBackend", "SimulatorObjectClient", "SimulatorSession"]
 
-# Kinds whose readiness message names a blocking pod, and how to reach their pods: through
-# owned ReplicaSets (Deployment) or directly (the rest).
-_POD_OWNERS = {
-    ("apps", "Deployment"): 2,
-    ("apps", "ReplicaSet"): 1,
-    ("apps", "StatefulSet"): 1,
-    ("apps", "DaemonSet"): 1,
-    ("batch", "Job"): 1,
-}
 # Objects a dry-run apply needs beside the target: what admission reads (Priority,
 # DefaultStorageClass) and every Service, whose addresses and node ports a Service may not reuse.
 _DRY_RUN_INPUTS = (("scheduling.k8s.io", "PriorityClass"), ("storage.k8s.io", "StorageClass"), ("", "Service"))
@@ -83,24 +62,18 @@ _DRY_RUN_INPUTS = (("scheduling.k8s.io", "PriorityClass"), ("storage.k8s.io", "S
 
 def _api_error(exc: ApiError) -> ResourceError:
     """The backend error for an API error, keeping the API server's message."""
-    message = str(exc)
     if isinstance(exc, NoKindMatchError):
-        return UnknownKind(message)
-    if isinstance(exc, NotFoundError):
-        return ResourceNotFound(message)
-    if isinstance(exc, AlreadyExistsError):
-        return ResourceExists(message)
-    if isinstance(exc, ConflictError):
-        return ResourceConflict(message)
-    if isinstance(exc, InvalidError):
-        return ResourceInvalid(message)
-    if isinstance(exc, BadRequestError):
-        return ResourceInvalid(message, reason=exc.reason, code=exc.code)
-    if isinstance(exc, ForbiddenError):
-        return ResourceForbidden(message)
-    if isinstance(exc, MethodNotAllowedError):
-        return ResourceForbidden(message, reason=exc.reason, code=exc.code)
-    return ResourceError(message, reason=exc.reason, code=exc.code)
+        return UnknownKind(str(exc))
+    return resource_error(str(exc), reason=exc.reason, code=exc.code)
+
+
+@contextmanager
+def _refused() -> Iterator[None]:
+    """Re-raise the simulated API server's refusals in the block as backend errors."""
+    try:
+        yield
+    except ApiError as exc:
+        raise _api_error(exc) from None
 
 
 class _WaitTap:
@@ -190,7 +163,7 @@ class SimulatorBackend:
             yield SimulatorSession(cluster)
 
 
-class SimulatorSession:
+class SimulatorSession(WaitingSession):
     """A ``Session`` over one open ``Cluster`` (``cluster`` is public for tests and fault injection)."""
 
     def __init__(self, cluster: Cluster) -> None:
@@ -199,10 +172,8 @@ class SimulatorSession:
     # --- discovery -------------------------------------------------------------------------
 
     def _kind(self, api_version: str, kind: str) -> Kind:
-        try:
+        with _refused():
             return self.cluster.kinds.resolve(api_version, kind)[0]
-        except ApiError as exc:
-            raise _api_error(exc) from None
 
     def namespaced(self, api_version: str, kind: str) -> bool:
         """Whether the kind is namespaced. Raises UnknownKind."""
@@ -231,13 +202,16 @@ class SimulatorSession:
     def get(self, ref: ResourceRef) -> dict[str, Any] | None:
         """The object, or None. Raises UnknownKind."""
         try:
-            return self.cluster.store.get(ref.api_version, ref.kind, ref.name, namespace=ref.namespace or "default")
-        except NoKindMatchError as exc:
-            raise _api_error(exc) from None
-        except NotFoundError:
+            with _refused():
+                return self.cluster.store.get(ref.api_version, ref.kind, ref.name,
+                                              namespace=ref.namespace or "default")
+        except UnknownKind:
+            raise
+        except ResourceNotFound:
             return None
 
-    def _peek(self, ref: ResourceRef) -> dict[str, Any] | None:
+    def _read(self, ref: ResourceRef) -> dict[str, Any] | None:
+        """The stored object itself, not a copy (readiness only reads it)."""
         kind = self._kind(ref.api_version, ref.kind)
         namespace = (ref.namespace or "default") if kind.namespaced else ""
         return self.cluster.store.peek(kind.group, kind.kind, namespace, ref.name)
@@ -246,20 +220,16 @@ class SimulatorSession:
         self, api_version: str, kind: str, *, namespace: str = "", label_selector: str = ""
     ) -> builtins.list[dict[str, Any]]:
         """Objects ordered by namespace and name. Raises UnknownKind, ResourceInvalid."""
-        try:
+        with _refused():
             return self.cluster.store.list(api_version, kind, namespace=namespace, label_selector=label_selector)
-        except ApiError as exc:
-            raise _api_error(exc) from None
 
     # --- writes ----------------------------------------------------------------------------
 
     def create(self, obj: Mapping[str, Any], *, field_manager: str = DEFAULT_FIELD_MANAGER) -> dict[str, Any]:
         """Create an object. Raises ResourceExists, ResourceInvalid, ResourceNotFound,
         ResourceForbidden, UnknownKind."""
-        try:
+        with _refused():
             return self.cluster.store.create(obj, field_manager=field_manager)
-        except ApiError as exc:
-            raise _api_error(exc) from None
 
     def apply(
         self,
@@ -272,10 +242,46 @@ class SimulatorSession:
         """Server-side apply. Raises ResourceConflict, ResourceInvalid, ResourceNotFound,
         ResourceForbidden, UnknownKind."""
         store = self._scratch_store(obj) if dry_run else self.cluster.store
-        try:
+        with _refused():
             return store.apply(obj, field_manager=field_manager, force=force)
-        except ApiError as exc:
-            raise _api_error(exc) from None
+
+    def patch(
+        self,
+        ref: ResourceRef,
+        patch: Any,
+        *,
+        patch_type: PatchType = "json",
+        field_manager: str = DEFAULT_FIELD_MANAGER,
+    ) -> dict[str, Any]:
+        """Patch the object as the API server's PATCH handler does: a merge patch through the
+        store, a JSON or strategic merge patch applied to the object read at ``ref``'s version
+        and written back (PUT semantics: a ``resourceVersion`` the patch sets is a precondition).
+        Raises ResourceNotFound, ResourceConflict, ResourceInvalid, ResourceError (415),
+        UnknownKind."""
+        from helmlite.cluster.jsonpatch import apply_json_patch
+        from helmlite.cluster.strategicpatch import apply_strategic_merge_patch
+
+        store = self.cluster.store
+        namespace = ref.namespace or "default"
+        with _refused():
+            if patch_type == "merge":
+                if not isinstance(patch, Mapping):
+                    raise BadRequestError("a merge patch must be a JSON object")
+                return store.patch(ref.api_version, ref.kind, ref.name, patch, namespace=namespace,
+                                   field_manager=field_manager)
+            current = store.get(ref.api_version, ref.kind, ref.name, namespace=namespace)
+            if patch_type == "json":
+                patched = apply_json_patch(current, patch)
+            elif patch_type == "strategic":
+                if not isinstance(patch, Mapping):
+                    raise BadRequestError("a strategic merge patch must be a JSON object")
+                kind = self._kind(ref.api_version, ref.kind)
+                patched = apply_strategic_merge_patch(current, patch, kind.group, kind.kind)
+            else:
+                raise BadRequestError(f"unknown patch type {patch_type!r}: choose one of {', '.join(PATCH_TYPES)}")
+            if not isinstance(patched, dict):
+                raise BadRequestError("the patched object must be a JSON object")
+            return store.replace(patched, field_manager=field_manager)
 
     def _scratch_store(self, obj: Mapping[str, Any]) -> ObjectStore:
         """A throwaway store holding what an apply of ``obj`` reads, so a dry run can run the
@@ -287,10 +293,8 @@ class SimulatorSession:
         are all the write pipeline reads.
         """
         live = self.cluster.store
-        try:
+        with _refused():
             kind = live.kinds.for_object(obj)[0]
-        except ApiError as exc:
-            raise _api_error(exc) from None
         scratch = ObjectStore(KindRegistry(list(live.kinds)), VirtualClock(self.cluster.clock.now),
                               random.Random(self.cluster.seed), resource_version=live.resource_version)
         meta = obj.get("metadata")
@@ -316,157 +320,73 @@ class SimulatorSession:
         """Delete with ``propagation``; False when already gone. Raises ResourceForbidden,
         ResourceInvalid, UnknownKind."""
         try:
-            self.cluster.store.delete(ref.api_version, ref.kind, ref.name, namespace=ref.namespace or "default",
-                                      propagation_policy=propagation)
-        except NoKindMatchError as exc:
-            raise _api_error(exc) from None
-        except NotFoundError:
+            with _refused():
+                self.cluster.store.delete(ref.api_version, ref.kind, ref.name, namespace=ref.namespace or "default",
+                                          propagation_policy=propagation)
+        except UnknownKind:
+            raise
+        except ResourceNotFound:
             return False
-        except ApiError as exc:
-            raise _api_error(exc) from None
         return True
 
-    # --- readiness -------------------------------------------------------------------------
+    # --- readiness (the rest is WaitingSession's) ------------------------------------------
 
-    def _pods_of(self, obj: dict[str, Any]) -> builtins.list[dict[str, Any]]:
+    def _pods_of(self, obj: Mapping[str, Any]) -> builtins.list[Mapping[str, Any]]:
         group = str(obj.get("apiVersion", "")).rpartition("/")[0]
-        depth = _POD_OWNERS.get((group, str(obj.get("kind", ""))), 0)
-        owners = [obj]
+        depth = POD_OWNER_DEPTH.get((group, str(obj.get("kind", ""))), 0)
+        owners: builtins.list[Mapping[str, Any]] = [obj]
         for _ in range(depth):
-            children: builtins.list[dict[str, Any]] = []
+            children: builtins.list[Mapping[str, Any]] = []
             for owner in owners:
                 children.extend(child for _, child in self.cluster.store.children_of(owner["metadata"]["uid"]))
             owners = children
         return [pod for pod in owners if pod.get("kind") == "Pod"] if depth else []
 
-    def _readiness(self, ref: ResourceRef, obj: dict[str, Any] | None, target: WaitTarget, *,
-                   explain: bool = True) -> ResourceStatus:
-        if obj is None:
-            return ResourceStatus(ref, ReadyStatus.NOT_FOUND, "not found")
-        now = self.cluster.clock.now
-        verdict = resource_readiness(obj, target=target, now=now)
-        if explain and verdict.status is not ReadyStatus.CURRENT:
-            # Only a resource that is not ready pays for the pod lookup its message needs.
-            pods = self._pods_of(obj)
-            if pods:
-                verdict = resource_readiness(obj, target=target, pods=pods, now=now)
-        return ResourceStatus(ref, verdict.status, verdict.message)
-
-    def status(
-        self, refs: Iterable[ResourceRef], *, target: WaitTarget = WaitTarget.READY
-    ) -> builtins.list[ResourceStatus]:
-        """Each resource's readiness now, in the order given. Raises UnknownKind."""
-        return [self._readiness(ref, self._peek(ref), target) for ref in refs]
-
-    def _paused(self, ref: ResourceRef) -> bool:
-        if ref.kind != "Deployment":
-            return False
-        obj = self._peek(ref)
-        return obj is not None and bool((obj.get("spec") or {}).get("paused"))
-
     def _store_key(self, ref: ResourceRef) -> tuple[str, str, str, str]:
         kind = self._kind(ref.api_version, ref.kind)
         return kind.group, kind.kind, (ref.namespace or "default") if kind.namespaced else "", ref.name
 
-    def _wait(
-        self,
-        refs: Sequence[ResourceRef],
-        timeout: float,
-        target: WaitTarget,
-        done: Callable[[Iterable[ResourceStatus]], bool],
-        desired: ReadyStatus,
-        progress: Progress | None,
-    ) -> WaitResult:
-        """Fast-forward until ``done`` holds for the statuses of ``refs``, or ``timeout`` passes.
-
-        The clock is checked between timers, but the statuses are also followed change by
-        change (as Helm's watcher sees events), so a state that lasts no virtual time still
-        counts: a hook Job with ``ttlSecondsAfterFinished: 0`` completes and is deleted in one
-        instant, and the wait must see it complete.
-        """
+    def _follow(self, tracker: WaitTracker, timeout: float) -> tuple[bool, float]:
+        """Fast-forward the virtual clock (``Cluster.run_until``), reading the statuses between
+        timers, while a store listener hands the tracker every change as it is written."""
+        refs, target = tracker.refs, tracker.target
         start = self.cluster.clock.now
         keys = {self._store_key(ref): ref for ref in refs}
-        latest = {ref: self._readiness(ref, self._peek(ref), target, explain=False) for ref in refs}
-        done_at: builtins.list[tuple[ResourceStatus, ...]] = []
-        reported: builtins.list[builtins.list[ResourceStatus]] = [[]]
+        tracker.start(self._read)
 
         def on_change(event: WatchEvent) -> None:
             meta = event.object["metadata"]
             ref = keys.get((event.kind.group, event.kind.kind, meta.get("namespace", ""), meta["name"]))
             if ref is None:
                 return
-            gone = event.type == "DELETED"
-            latest[ref] = self._readiness(ref, None if gone else event.object, target, explain=False)
-            if not done_at and done(latest.values()):
-                done_at.append(tuple(self.status(refs, target=target)) if not gone else tuple(latest.values()))
+            if event.type == "DELETED":
+                tracker.observe(ref, None)
+            else:
+                # Still inside the write: the full reading of this very instant is available.
+                tracker.observe(ref, event.object, snapshot=lambda: self.status(refs, target=target))
 
-        def predicate() -> bool:
-            statuses = self.status(refs, target=target)
-            if statuses != reported[0]:
-                reported[0] = statuses
-                if progress is not None:
-                    progress(statuses)
-            return bool(done_at) or done(statuses)
+        def over() -> bool:
+            return tracker.check(self.status(refs, target=target))
 
         tap = _wait_tap(self.cluster.store)
         tap.handler = on_change
         try:
-            finished = self.cluster.run_until(predicate, timeout) if refs else predicate()
+            finished = self.cluster.run_until(over, timeout) if refs else over()
         finally:
             tap.handler = None
-        statuses = tuple(reported[0])
-        if finished and not done(statuses):
-            # Done for an instant the clock could not stop at: report that instant.
-            statuses = done_at[0]
-        ready = all(s.status is desired for s in statuses)
-        return WaitResult(ready=ready, statuses=statuses, elapsed=self.cluster.clock.now - start,
-                          timed_out=not finished, desired=desired)
-
-    def wait_ready(
-        self,
-        refs: Iterable[ResourceRef],
-        timeout: float = DEFAULT_WAIT_TIMEOUT,
-        *,
-        target: WaitTarget = WaitTarget.READY,
-        progress: Progress | None = None,
-    ) -> WaitResult:
-        """Fast-forward until every resource is Current (or Failed, the rest Current) or
-        ``timeout`` virtual seconds pass. Paused Deployments are skipped. Raises UnknownKind."""
-        watched = [ref for ref in refs if not self._paused(ref)]
-
-        def settled(statuses: Iterable[ResourceStatus]) -> bool:
-            # Helm's watcher stops once every resource that has not Failed is Current.
-            return all(s.status in (ReadyStatus.CURRENT, ReadyStatus.FAILED) for s in statuses)
-
-        return self._wait(watched, timeout, target, settled, ReadyStatus.CURRENT, progress)
-
-    def wait_deleted(
-        self, refs: Iterable[ResourceRef], timeout: float = DEFAULT_WAIT_TIMEOUT, *, progress: Progress | None = None
-    ) -> WaitResult:
-        """Fast-forward until none of the objects exists or ``timeout`` passes. Raises UnknownKind."""
-
-        def gone(statuses: Iterable[ResourceStatus]) -> bool:
-            return all(s.status is ReadyStatus.NOT_FOUND for s in statuses)
-
-        return self._wait(list(refs), timeout, WaitTarget.READY, gone, ReadyStatus.NOT_FOUND, progress)
+        return finished, self.cluster.clock.now - start
 
     # --- events and storage ----------------------------------------------------------------
 
-    def events(self, ref: ResourceRef) -> builtins.list[dict[str, Any]]:
-        """Events about the object, oldest first. Raises UnknownKind."""
-        namespace = (ref.namespace or "default") if self.namespaced(ref.api_version, ref.kind) else "default"
-        selector = f"involvedObject.kind={ref.kind},involvedObject.name={ref.name}"
-        found = self.cluster.store.list("v1", "Event", namespace=namespace, field_selector=selector)
-        return sorted(found, key=lambda e: (str(e.get("firstTimestamp") or ""), str(e.get("lastTimestamp") or "")))
+    def _events_in(self, namespace: str, field_selector: str) -> builtins.list[dict[str, Any]]:
+        return self.cluster.store.list("v1", "Event", namespace=namespace, field_selector=field_selector)
 
     def logs(self, namespace: str, pod: str, container: str | None = None) -> str:
         """The simulated kubelet's log of the container (see ``kubelet.logs``)."""
         from helmlite.cluster.controllers.kubelet.logs import container_logs
 
-        try:
+        with _refused():
             return container_logs(self.cluster, namespace, pod, container)
-        except ApiError as exc:
-            raise _api_error(exc) from None
 
     def object_client(self) -> SimulatorObjectClient:
         """An ``ObjectClient`` over this session's store (for the Secret/ConfigMap drivers)."""
@@ -477,9 +397,7 @@ class SimulatorObjectClient:
     """``helmlite.release.storage.objects.ObjectClient`` over the simulator's store.
 
     Kinds are named bare (``Secret``) and resolved among the served kinds, the core group
-    first. API errors map onto the storage errors: AlreadyExists → ObjectExists, NotFound →
-    ObjectNotFound, a stale ``resourceVersion`` → ObjectConflict, anything else (a missing
-    namespace, an invalid object) → ObjectClientError with the API server's message.
+    first. Errors are the drivers' (``objectclient.storage_errors``), with the API server's message.
     """
 
     def __init__(self, store: ObjectStore, *, field_manager: str = DEFAULT_FIELD_MANAGER) -> None:
@@ -495,55 +413,31 @@ class SimulatorObjectClient:
     def get(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None:
         """The object, or None when it does not exist."""
         try:
-            return self._store.get(self._api_version(kind), kind, name, namespace=namespace or "default")
-        except NotFoundError:
+            with storage_errors(), _refused():
+                return self._store.get(self._api_version(kind), kind, name, namespace=namespace or "default")
+        except ObjectNotFound:
             return None
-        except ApiError as exc:
-            raise ObjectClientError(str(exc)) from None
 
     def create(self, obj: dict[str, Any]) -> dict[str, Any]:
         """Store a new object; raises ObjectExists when the name is taken."""
-        try:
+        with storage_errors(), _refused():
             return self._store.create(obj, field_manager=self._field_manager)
-        except AlreadyExistsError as exc:
-            raise ObjectExists(str(exc)) from None
-        except ApiError as exc:
-            raise ObjectClientError(str(exc)) from None
 
     def update(self, obj: dict[str, Any]) -> dict[str, Any]:
         """Replace an object (conditional on ``metadata.resourceVersion`` when set); raises
         ObjectNotFound or ObjectConflict."""
-        try:
+        with storage_errors(), _refused():
             return self._store.replace(obj, field_manager=self._field_manager)
-        except NoKindMatchError as exc:
-            raise ObjectClientError(str(exc)) from None
-        except NotFoundError as exc:
-            raise ObjectNotFound(str(exc)) from None
-        except ConflictError as exc:
-            raise ObjectConflict(str(exc)) from None
-        except ApiError as exc:
-            raise ObjectClientError(str(exc)) from None
 
     def delete(self, kind: str, namespace: str, name: str, resource_version: str | None = None) -> None:
         """Remove an object (only at ``resource_version`` when given); raises ObjectNotFound or ObjectConflict."""
         preconditions = {"resourceVersion": resource_version} if resource_version else None
-        try:
+        with storage_errors(), _refused():
             self._store.delete(self._api_version(kind), kind, name, namespace=namespace or "default",
                                preconditions=preconditions)
-        except NoKindMatchError as exc:
-            raise ObjectClientError(str(exc)) from None
-        except NotFoundError as exc:
-            raise ObjectNotFound(str(exc)) from None
-        except ConflictError as exc:
-            raise ObjectConflict(str(exc)) from None
-        except ApiError as exc:
-            raise ObjectClientError(str(exc)) from None
 
     def list(self, kind: str, namespace: str, label_selector: Mapping[str, str]) -> builtins.list[dict[str, Any]]:
         """Objects of ``kind`` in ``namespace`` (``""``: all) carrying every label pair, by namespace and name."""
-        selector = ",".join(f"{key}={value}" for key, value in sorted(label_selector.items()))
-        try:
+        with storage_errors(), _refused():
             return self._store.list(self._api_version(kind), kind, namespace=namespace,
-                                    label_selector=LabelSelector.parse(selector))
-        except ApiError as exc:
-            raise ObjectClientError(str(exc)) from None
+                                    label_selector=LabelSelector.parse(equality_selector(label_selector)))

@@ -46,6 +46,10 @@ class GlobalSettings:
     kube_token: str = ""
     kube_ca_file: str = ""
     kube_insecure_skip_tls_verify: bool = False
+    kube_as_user: str = ""
+    kube_as_groups: tuple[str, ...] = ()
+    kube_as_groups_given: bool = False
+    kube_tls_server_name: str = ""
     backend: str = DEFAULT_BACKEND
     # The simulator's cluster file; "" = helmlite.paths.cluster_file() (which reads HELMLITE_CLUSTER).
     cluster: str = ""
@@ -65,6 +69,10 @@ class GlobalSettings:
             kube_token=env.get("HELMLITE_KUBETOKEN", ""),
             kube_ca_file=env.get("HELMLITE_KUBECAFILE", ""),
             kube_insecure_skip_tls_verify=_truthy(env.get("HELMLITE_KUBEINSECURE_SKIP_TLS_VERIFY", "")),
+            kube_as_user=env.get("HELMLITE_KUBEASUSER", ""),
+            # Helm reads HELM_KUBEASGROUPS as a comma-separated list.
+            kube_as_groups=tuple(g for g in env.get("HELMLITE_KUBEASGROUPS", "").split(",") if g),
+            kube_tls_server_name=env.get("HELMLITE_KUBETLS_SERVER_NAME", ""),
             backend=env.get("HELMLITE_BACKEND", DEFAULT_BACKEND),
             cluster=env.get("HELMLITE_CLUSTER", ""),
             debug=env.get("HELMLITE_DEBUG", "").lower() in ("1", "true", "yes"),
@@ -81,7 +89,20 @@ class GlobalSettings:
             token=self.kube_token,
             ca_file=self.kube_ca_file,
             insecure_skip_tls_verify=self.kube_insecure_skip_tls_verify,
+            as_user=self.kube_as_user,
+            as_groups=self.kube_as_groups,
+            tls_server_name=self.kube_tls_server_name,
         )
+
+    def release_namespace(self) -> str:
+        """The namespace release commands work in: ``-n``/``$HELMLITE_NAMESPACE``; else, with
+        ``--backend kube``, the kubeconfig context's (as Helm does); else ``default``.
+
+        The simulator is in no kubeconfig, so its default stays ``default``.
+        """
+        if self.namespace_given or self.backend != "kube":
+            return self.namespace
+        return self.kube_connection().namespace() or self.namespace
 
 
 def _truthy(value: str) -> bool:
@@ -100,7 +121,7 @@ def settings(ctx: click.Context | None = None) -> GlobalSettings:
 
 def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
     def callback(ctx: click.Context, _param: click.Parameter, value: Any) -> None:
-        if value is None or value is False:
+        if value is None or value is False or value == ():
             return
         s = settings(ctx)
         setattr(s, attr, value)
@@ -108,6 +129,17 @@ def _store(attr: str) -> Callable[[click.Context, click.Parameter, Any], None]:
             s.namespace_given = True
 
     return callback
+
+
+def _store_groups(ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> None:
+    """``--kube-as-group``: repeatable, and one list however the occurrences are split between
+    the root command and the subcommand (Helm's persistent flag); the flags replace
+    ``$HELMLITE_KUBEASGROUPS``."""
+    if not value:
+        return
+    s = settings(ctx)
+    s.kube_as_groups = (*(s.kube_as_groups if s.kube_as_groups_given else ()), *value)
+    s.kube_as_groups_given = True
 
 
 def global_options(f: F) -> F:
@@ -129,6 +161,15 @@ def global_options(f: F) -> F:
                      callback=_store("kube_insecure_skip_tls_verify"), is_eager=True,
                      help="if true, the Kubernetes API server's certificate will not be checked for validity. "
                           "This will make your HTTPS connections insecure"),
+        click.option("--kube-as-user", default=None, expose_value=False, callback=_store("kube_as_user"),
+                     is_eager=True, help="username to impersonate for the operation"),
+        click.option("--kube-as-group", multiple=True, expose_value=False, callback=_store_groups, is_eager=True,
+                     help="group to impersonate for the operation, this flag can be repeated to specify "
+                          "multiple groups."),
+        click.option("--kube-tls-server-name", default=None, expose_value=False,
+                     callback=_store("kube_tls_server_name"), is_eager=True,
+                     help="server name to use for Kubernetes API server certificate validation. If it is not "
+                          "provided, the hostname used to contact the server is used"),
         click.option("--backend", type=click.Choice(["simulator", "kube"]), default=None, expose_value=False,
                      callback=_store("backend"), is_eager=True,
                      help="where releases are applied: the built-in simulator (default) or a real cluster"),

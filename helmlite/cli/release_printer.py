@@ -102,7 +102,7 @@ def release_config(driver: str | None, *, history_max: int | None = None, output
     return Config(
         output=output or Output(debug=s.debug),
         backend=get_backend(s.backend, cluster=s.cluster or None, kube=s.kube_connection()),
-        namespace=s.namespace,
+        namespace=s.release_namespace(),
         driver=driver if driver is not None else os.environ.get("HELMLITE_DRIVER", ""),
         history_max=history_max,
     )

@@ -17,7 +17,11 @@ from release_fixtures import DEPLOYMENT, ChartFactory, history, live
 
 from helmlite.actions.action import FIELD_MANAGER_ENV, Config
 from helmlite.actions.install import Install
-from helmlite.actions.managedfields import moved_managed_fields
+from helmlite.actions.managedfields import (
+    managed_fields_patch,
+    move_ownership,
+    moved_managed_fields,
+)
 from helmlite.actions.rollback import Rollback
 from helmlite.actions.upgrade import Upgrade
 from helmlite.backends.base import ResourceConflict, ResourceRef
@@ -206,3 +210,31 @@ def test_nothing_to_move() -> None:
     entries = [entry("helmlite", "Apply", {"f:data": {}}), entry("kubectl", "Update", {"f:data": {"f:a": {}}})]
     assert moved_managed_fields(entries, "helmlite") is None
     assert moved_managed_fields([], "helmlite") is None
+
+
+def test_the_rewrite_is_csaupgrades_json_patch() -> None:
+    # client-go csaupgrade.UpgradeManagedFieldsPatch: both operations "replace", the version
+    # too (a stale one then fails as a 409 Conflict, not as a failed "test").
+    moved = [entry("helmlite", "Apply", {"f:data": {}})]
+    assert managed_fields_patch(moved, "42") == [
+        {"op": "replace", "path": "/metadata/managedFields", "value": moved},
+        {"op": "replace", "path": "/metadata/resourceVersion", "value": "42"},
+    ]
+
+
+def test_moving_ownership_changes_only_the_managed_fields(backend: SimulatorBackend) -> None:
+    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
+          "data": {"a": "1"}}
+    cfg = ResourceRef.of(cm)
+    with backend.session() as session:
+        session.apply(cm, field_manager="helm")
+        before = session.get(cfg)
+        assert move_ownership(session, cfg, "helmlite")
+        after = session.get(cfg)
+        assert not move_ownership(session, cfg, "helmlite")  # nothing left to move
+        assert not move_ownership(session, ResourceRef("v1", "ConfigMap", "default", "gone"), "helmlite")
+    assert before is not None and after is not None
+    assert managers(after) == [("helmlite", "Apply")]
+    assert after["metadata"]["managedFields"][0]["fieldsV1"] == before["metadata"]["managedFields"][0]["fieldsV1"]
+    assert after["data"] == before["data"]
+    assert int(after["metadata"]["resourceVersion"]) > int(before["metadata"]["resourceVersion"])

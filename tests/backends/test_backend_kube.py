@@ -1,17 +1,16 @@
-"""The kube backend: connection resolution, error mapping, and the Backend contract against the
-simulator served as a Kubernetes API (``helmlite cluster serve``), directly and through
-``helmlite --backend kube --kube-apiserver URL``.
+"""The kube backend: connection resolution (kubeconfig, Helm's kube flags, TLS, tokens,
+impersonation), error mapping, and the release verbs through ``helmlite --backend kube``
+against the simulator served as a Kubernetes API (``helmlite cluster serve``). The Session
+contract it shares with the simulator is tested in ``test_backend_contract.py``.
 
 The served cluster runs in wall-clock time, so waits here take real (short) seconds.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import re
 import socket
-from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,83 +20,34 @@ from click.testing import CliRunner
 
 pytest.importorskip("kubernetes", reason="the kube backend needs the kubernetes client (pip install 'helmlite[kube]')")
 
-from kube_served import ServedApi, served_api_in
+from backend_objects import WIDGET_CRD
+from kube_served import (  # noqa: F401 - served_api_fixture registers the served_api fixture
+    CONFIGMAP_TEMPLATE,
+    DEPLOYMENT_TEMPLATE,
+    ServedCluster,
+    add_fault,
+    served_api_fixture,
+    served_in,
+    write_chart,
+)
 
 from helmlite.backends import (
-    Backend,
     BackendUnavailable,
-    ReadyStatus,
     ResourceConflict,
     ResourceExists,
     ResourceForbidden,
     ResourceInvalid,
     ResourceNotFound,
     ResourceRef,
-    ResourceStatus,
-    Session,
-    UnknownKind,
-    WaitTarget,
     get_backend,
 )
 from helmlite.backends.kube import (
     KubeBackend,
     KubeConnection,
-    KubeSession,
     api_error,
     label_selector_string,
 )
 from helmlite.cli.options import global_options, settings
-
-
-def deployment(name: str = "web", image: str = "nginx:1.25", replicas: int = 2, **spec: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {"metadata": {"labels": {"app": name}},
-                         "spec": {"containers": [{"name": name, "image": image}]}},
-            **spec,
-        },
-    }
-
-
-def service(name: str = "web") -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"selector": {"app": name}, "ports": [{"port": 80}]}}
-
-
-def job(name: str, command: list[str]) -> dict[str, Any]:
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"backoffLimit": 0, "template": {"spec": {
-                "restartPolicy": "Never",
-                "containers": [{"name": "main", "image": "busybox:1.36", "command": command}]}}}}
-
-
-WIDGET_CRD = {
-    "apiVersion": "apiextensions.k8s.io/v1",
-    "kind": "CustomResourceDefinition",
-    "metadata": {"name": "widgets.example.com"},
-    "spec": {"group": "example.com", "scope": "Namespaced",
-             "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
-             "versions": [{"name": "v1", "served": True, "storage": True,
-                           "schema": {"openAPIV3Schema": {"type": "object",
-                                                          "x-kubernetes-preserve-unknown-fields": True}}}]},
-}
-
-
-def ref(obj: dict[str, Any]) -> ResourceRef:
-    return ResourceRef.of(obj)
-
-
-@pytest.fixture
-def served_api(tmp_path: Path) -> Iterator[ServedApi]:
-    """The simulator served as a Kubernetes API, of its own for this test."""
-    with served_api_in(tmp_path) as served:
-        yield served
-
 
 # --- connection --------------------------------------------------------------------------------
 
@@ -181,22 +131,31 @@ def test_kube_flags_and_their_environment(monkeypatch: pytest.MonkeyPatch) -> No
         click.echo(repr(settings().kube_connection()))
 
     for var in ("KUBECONFIG", "HELMLITE_KUBECONTEXT", "HELMLITE_KUBEAPISERVER", "HELMLITE_KUBETOKEN",
-                "HELMLITE_KUBECAFILE", "HELMLITE_KUBEINSECURE_SKIP_TLS_VERIFY"):
+                "HELMLITE_KUBECAFILE", "HELMLITE_KUBEINSECURE_SKIP_TLS_VERIFY", "HELMLITE_KUBEASUSER",
+                "HELMLITE_KUBEASGROUPS", "HELMLITE_KUBETLS_SERVER_NAME"):
         monkeypatch.delenv(var, raising=False)
     runner = CliRunner()
     flags = ["--kube-apiserver", "https://k:6443", "--kube-token", "tok", "--kube-ca-file", "/ca.crt",
-             "--kube-insecure-skip-tls-verify", "--kube-context", "dev", "--kubeconfig", "/k.yaml"]
+             "--kube-insecure-skip-tls-verify", "--kube-context", "dev", "--kubeconfig", "/k.yaml",
+             "--kube-as-user", "jane", "--kube-as-group", "dev", "--kube-as-group", "ops",
+             "--kube-tls-server-name", "k.internal"]
     assert runner.invoke(show, flags).output == repr(KubeConnection(
         kubeconfig="/k.yaml", context="dev", apiserver="https://k:6443", token="tok", ca_file="/ca.crt",
-        insecure_skip_tls_verify=True)) + "\n"
+        insecure_skip_tls_verify=True, as_user="jane", as_groups=("dev", "ops"),
+        tls_server_name="k.internal")) + "\n"
     monkeypatch.setenv("KUBECONFIG", "/a:/b")
     monkeypatch.setenv("HELMLITE_KUBEAPISERVER", "http://env:1")
     monkeypatch.setenv("HELMLITE_KUBETOKEN", "envtok")
     monkeypatch.setenv("HELMLITE_KUBECAFILE", "/env.crt")
     monkeypatch.setenv("HELMLITE_KUBEINSECURE_SKIP_TLS_VERIFY", "true")
+    monkeypatch.setenv("HELMLITE_KUBEASUSER", "bot")
+    monkeypatch.setenv("HELMLITE_KUBEASGROUPS", "a,b")  # comma-separated, as HELM_KUBEASGROUPS
+    monkeypatch.setenv("HELMLITE_KUBETLS_SERVER_NAME", "env.internal")
     assert runner.invoke(show, []).output == repr(KubeConnection(
         kubeconfig="/a:/b", apiserver="http://env:1", token="envtok", ca_file="/env.crt",
-        insecure_skip_tls_verify=True)) + "\n"
+        insecure_skip_tls_verify=True, as_user="bot", as_groups=("a", "b"), tls_server_name="env.internal")) + "\n"
+    # the flag replaces the environment's groups
+    assert "as_groups=('x',)" in runner.invoke(show, ["--kube-as-group", "x"]).output
 
 
 # --- errors and selectors ----------------------------------------------------------------------
@@ -243,176 +202,129 @@ def test_label_selectors_as_query_strings() -> None:
     }) == "app=shop,tier=web,env in (dev,prod),zone notin (a),canary,!legacy"
 
 
-# --- the contract against the served simulator ---------------------------------------------------
+# --- TLS, tokens, impersonation, the kubeconfig's namespace ------------------------------------------
 
 
 @pytest.fixture
-def session(served_api: ServedApi) -> Iterator[KubeSession]:
-    with KubeBackend(KubeConnection(apiserver=served_api.url)).session() as s:
-        yield s
+def kube_env(no_kubeconfig: Path, isolated_home: Path, cli: Any) -> Any:
+    """``helmlite … --backend kube`` in process, with no ambient kubeconfig."""
+
+    def run(*args: str) -> Any:
+        return cli("--backend", "kube", *args)
+
+    return run
 
 
-def test_backend_and_session_satisfy_the_protocols(served_api: ServedApi) -> None:
-    backend = KubeBackend(KubeConnection(apiserver=served_api.url))
-    assert isinstance(backend, Backend)
-    with backend.session() as s:
-        assert isinstance(s, Session)
+def test_tls_and_a_bearer_token_from_the_served_clusters_kubeconfig(kube_env: Any, tmp_path: Path) -> None:
+    """``helmlite cluster serve --tls --token T`` and ``helmlite cluster kubeconfig -n team``: the
+    kubeconfig carries the server's CA and the token, and its context's namespace is where a
+    release goes without ``-n``."""
+    with served_in(tmp_path / "served", tls=True, token="s3cret") as served:
+        kubeconfig = tmp_path / "team.kubeconfig"
+        written = kube_env("cluster", "kubeconfig", "--cluster", str(served.cluster_path), "-n", "team",
+                           "-o", str(kubeconfig))
+        assert written.exit_code == 0, written.stderr
+        assert served.url.startswith("https://127.0.0.1:")
+        chart = str(write_chart(tmp_path / "chart", "tlsapp"))
+        installed = kube_env("install", "web", chart, "--kubeconfig", str(kubeconfig), "--create-namespace", "--wait")
+        assert installed.exit_code == 0, installed.stderr
+        assert "NAMESPACE: team" in installed.stdout
+        listed = kube_env("list", "-o", "json", "--kubeconfig", str(kubeconfig))
+        assert [(r["name"], r["namespace"]) for r in json.loads(listed.stdout)] == [("web", "team")]
+        # -n still wins over the context's namespace
+        assert json.loads(kube_env("list", "-n", "default", "-o", "json", "--kubeconfig", str(kubeconfig)).stdout) == []
+        with KubeBackend(KubeConnection(kubeconfig=str(kubeconfig))).session() as session:
+            assert session.get(ResourceRef("v1", "ConfigMap", "team", "web-config")) is not None
+        wrong = kube_env("list", "--kubeconfig", str(kubeconfig), "--kube-token", "guess")
+        assert (wrong.exit_code, wrong.stderr) == (1, "Error: Kubernetes cluster unreachable: Unauthorized\n")
 
 
-def test_deployment_and_service_become_ready_watching_the_cluster(session: KubeSession) -> None:
-    seen: list[Sequence[ResourceStatus]] = []
-    session.apply(deployment())
-    session.apply(service())
-    result = session.wait_ready([ref(deployment()), ref(service())], timeout=120, progress=seen.append)
-    assert result.ready and not result.timed_out and result.message() == ""
-    assert [s.describe() for s in result.statuses] == ["Deployment/default/web: 2/2 ready", "Service/default/web: ready"]
-    assert seen[0][0].status is ReadyStatus.IN_PROGRESS and seen[-1] == list(result.statuses)
-    assert all(a != b for a, b in itertools.pairwise(seen))
-    assert [p["metadata"]["name"][:4] for p in session.list("v1", "Pod", namespace="default",
-                                                           label_selector="app=web")] == ["web-", "web-"]
-    assert session.events(ref(deployment()))[0]["reason"] == "ScalingReplicaSet"
+def test_the_certificate_is_checked_against_the_tls_server_name(tmp_path: Path) -> None:
+    from helmlite.apiserver.kubeconfig import endpoint_dir
+
+    with served_in(tmp_path / "served", tls=True, token="s3cret") as served:
+        ca_file = str(endpoint_dir(served.cluster_path) / "ca.crt")
+
+        def connect(**flags: str) -> None:
+            with KubeBackend(KubeConnection(apiserver=served.url, token="s3cret", ca_file=ca_file, **flags)).session():
+                pass
+
+        connect()
+        connect(tls_server_name="localhost")  # also a name the certificate carries
+        with pytest.raises(BackendUnavailable, match="certificate is not valid for 'wrong.example'"):
+            connect(tls_server_name="wrong.example")
 
 
-def test_an_image_that_cannot_be_pulled_times_out_naming_the_pod(session: KubeSession, served_api: ServedApi) -> None:
-    served_api.add_fault({"kind": "image-pull", "image": "nginx:9.99"})
-    session.apply(deployment(image="nginx:9.99", replicas=1))
-    result = session.wait_ready([ref(deployment())], timeout=8)
-    assert not result.ready and result.timed_out and result.elapsed >= 8
-    assert re.fullmatch(r"timed out waiting for the condition: Deployment/default/web: 0/1 ready, "
-                        r"pod web-[a-z0-9]+-[a-z0-9]{5}: (ImagePullBackOff|ErrImagePull)", result.message())
+def test_impersonation_sends_one_header_a_group(tmp_path: Path) -> None:
+    """--kube-as-user/--kube-as-group as client-go sends them (the served simulator does not
+    authorize, so a plain HTTP server records what arrives)."""
+    import http.server
+    import threading
+
+    received: list[tuple[list[str], list[str]]] = []
+
+    class Recorder(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            received.append((self.headers.get_all("Impersonate-User") or [],
+                             self.headers.get_all("Impersonate-Group") or []))
+            body = b'{"gitVersion": "v1.37.0"}'
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        with KubeBackend(KubeConnection(apiserver=url, as_user="jane", as_groups=("dev", "ops"))).session():
+            pass
+        with KubeBackend(KubeConnection(apiserver=url)).session():
+            pass
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    assert received == [(["jane"], ["dev", "ops"]), ([], [])]
 
 
-def test_hook_jobs_must_complete_even_when_deleted_at_once(session: KubeSession) -> None:
-    ok, bad = job("migrate", ["echo", "done"]), job("broken", ["sh", "-c", "exit 3"])
-    ok["spec"]["ttlSecondsAfterFinished"] = 0
-    session.apply(ok)
-    session.apply(bad)
-    done = session.wait_ready([ref(ok)], timeout=60, target=WaitTarget.HOOKS)
-    assert done.ready and [s.describe() for s in done.statuses] == ["Job/default/migrate: complete (1/1 succeeded)"]
-    failed = session.wait_ready([ref(bad)], timeout=60, target=WaitTarget.HOOKS)
-    assert not failed.ready and not failed.timed_out
-    assert failed.statuses[0].status is ReadyStatus.FAILED
-    assert failed.statuses[0].message.startswith("failed: BackoffLimitExceeded")
+def test_the_namespace_of_the_kubeconfig_context(no_kubeconfig: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    kubeconfig = no_kubeconfig / "config.yaml"
+    kubeconfig.write_text(json.dumps({
+        "apiVersion": "v1", "kind": "Config", "current-context": "dev",
+        "clusters": [{"name": "c", "cluster": {"server": "http://c:1"}}], "users": [{"name": "u", "user": {}}],
+        "contexts": [{"name": "dev", "context": {"cluster": "c", "user": "u", "namespace": "team"}},
+                     {"name": "bare", "context": {"cluster": "c", "user": "u"}}]}))
+    assert KubeConnection(kubeconfig=str(kubeconfig)).namespace() == "team"
+    assert KubeConnection(kubeconfig=str(kubeconfig), context="bare").namespace() == ""
+    assert KubeConnection(apiserver="http://c:1").namespace() == ""
 
+    @click.command()
+    @global_options
+    def show() -> None:
+        click.echo(settings().release_namespace())
 
-def test_paused_deployments_and_missing_objects(session: KubeSession) -> None:
-    paused = deployment(paused=True)
-    session.apply(paused)
-    assert session.wait_ready([ref(paused)], timeout=30).statuses == ()
-    result = session.wait_ready([ResourceRef("v1", "ConfigMap", "default", "nope")], timeout=1)
-    assert result.timed_out and result.message() == "timed out waiting for the condition: ConfigMap/default/nope: not found"
-
-
-def test_a_crd_is_established_and_its_kind_served_at_once(session: KubeSession) -> None:
-    with pytest.raises(UnknownKind, match='^no matches for kind "Widget" in version "example.com/v1"$'):
-        session.namespaced("example.com/v1", "Widget")
-    session.apply(WIDGET_CRD)
-    assert session.wait_ready([ref(WIDGET_CRD)], timeout=60).ready
-    assert session.namespaced("example.com/v1", "Widget") and not session.namespaced("v1", "Namespace")
-    caps = session.capabilities()
-    assert caps.kube_version.version.startswith("v1.")
-    assert {"v1", "apps/v1", "apps/v1/Deployment", "example.com/v1", "example.com/v1/Widget"} <= set(caps.api_versions)
-    widget = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "default"},
-              "spec": {"size": 3}}
-    session.apply(widget)
-    assert [w["spec"] for w in session.list("example.com/v1", "Widget")] == [{"size": 3}]
-
-
-def test_dry_run_reports_an_immutable_change_and_changes_nothing(session: KubeSession) -> None:
-    session.apply(deployment())
-    before = session.get(ref(deployment()))
-    moved = deployment()
-    moved["spec"]["selector"] = {"matchLabels": {"app": "other"}}
-    moved["spec"]["template"]["metadata"]["labels"] = {"app": "other"}
-    with pytest.raises(ResourceInvalid, match=r'^Deployment.apps "web" is invalid: spec.selector: .*field is immutable'):
-        session.apply(moved, dry_run=True)
-    assert session.apply(deployment(replicas=5), dry_run=True)["spec"]["replicas"] == 5
-    assert session.apply(deployment(name="fresh"), dry_run=True)["metadata"]["name"] == "fresh"
-    assert session.get(ref(deployment())) == before
-    assert session.get(ref(deployment(name="fresh"))) is None
-
-
-def test_api_errors_keep_the_api_servers_message(session: KubeSession) -> None:
-    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
-          "data": {"a": "1"}}
-    session.create(cm)
-    with pytest.raises(ResourceExists, match='^configmaps "cfg" already exists$'):
-        session.create(cm)
-    with pytest.raises(ResourceNotFound, match='^namespaces "nowhere" not found$'):
-        session.apply({**cm, "metadata": {"name": "cfg", "namespace": "nowhere"}})
-    with pytest.raises(UnknownKind, match="no matches for kind"):
-        session.get(ResourceRef("example.com/v1", "Gadget", "default", "x"))
-    session.apply({**cm, "data": {"a": "2"}}, field_manager="kubectl", force=True)
-    with pytest.raises(ResourceConflict, match='^Apply failed with 1 conflict: conflict with "kubectl"'):
-        session.apply({**cm, "data": {"a": "3"}})
-    assert session.apply({**cm, "data": {"a": "3"}}, force=True)["data"] == {"a": "3"}
-    with pytest.raises(ResourceInvalid, match="unknown field"):
-        session.apply({**cm, "spec": {"typo": True}})
-    with pytest.raises(ResourceInvalid, match='unsupported propagation policy "Sideways"'):
-        session.delete(ref(cm), propagation="Sideways")
-
-
-def test_delete_and_wait_for_deletion(session: KubeSession) -> None:
-    session.apply(deployment())
-    assert session.wait_ready([ref(deployment())], timeout=120).ready
-    pods = session.list("v1", "Pod", namespace="default", label_selector="app=web")
-    assert session.delete(ref(deployment()))
-    assert not session.delete(ref(deployment()))
-    result = session.wait_deleted([ResourceRef.of(p) for p in pods], timeout=120)
-    assert result.ready and all(s.status is ReadyStatus.NOT_FOUND for s in result.statuses)
-    assert session.list("v1", "Pod", namespace="default", label_selector="app=web") == []
-
-
-def test_orphan_propagation_keeps_the_dependents(session: KubeSession) -> None:
-    session.apply(deployment(replicas=1))
-    assert session.wait_ready([ref(deployment())], timeout=120).ready
-    [replica_set] = session.list("apps/v1", "ReplicaSet", namespace="default", label_selector="app=web")
-    assert session.delete(ref(deployment()), propagation="Orphan")
-    assert session.wait_deleted([ref(deployment())], timeout=60).ready
-    kept = session.get(ResourceRef.of(replica_set))
-    assert kept is not None and not kept["metadata"].get("ownerReferences")
-
-
-def test_logs_of_a_pod(session: KubeSession) -> None:
-    hello = job("hello", ["echo", "hello from the job"])
-    session.apply(hello)
-    assert session.wait_ready([ref(hello)], timeout=60, target=WaitTarget.HOOKS).ready
-    [pod] = session.list("v1", "Pod", namespace="default", label_selector="job-name=hello")
-    assert "hello from the job" in session.logs("default", pod["metadata"]["name"])
-    assert session.logs("default", pod["metadata"]["name"], "main") == session.logs("default", pod["metadata"]["name"])
-    with pytest.raises(ResourceNotFound):
-        session.logs("default", "nope")
+    monkeypatch.delenv("HELMLITE_NAMESPACE", raising=False)
+    monkeypatch.delenv("HELMLITE_BACKEND", raising=False)
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    runner = CliRunner()
+    assert runner.invoke(show, ["--backend", "kube"]).output == "team\n"
+    assert runner.invoke(show, ["--backend", "kube", "--kube-context", "bare"]).output == "default\n"
+    assert runner.invoke(show, ["--backend", "kube", "-n", "other"]).output == "other\n"
+    # The simulator is in no kubeconfig.
+    assert runner.invoke(show, []).output == "default\n"
+    monkeypatch.setenv("HELMLITE_NAMESPACE", "from-env")
+    assert runner.invoke(show, ["--backend", "kube"]).output == "from-env\n"
 
 
 # --- the release verbs through `helmlite --backend kube` ---------------------------------------------
 
-CHART_TEMPLATES = {
-    "configmap.yaml": """\
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: {{ .Release.Name }}-config
-data:
-  greeting: {{ .Values.greeting | quote }}
-""",
-    "deployment.yaml": """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}-web
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: {{ .Values.app }}}
-  template:
-    metadata:
-      labels: {app: {{ .Values.app }}}
-    spec:
-      containers:
-        - name: web
-          image: {{ .Values.image }}
-""",
-    "hook.yaml": """\
+HOOK_TEMPLATE = """\
 apiVersion: batch/v1
 kind: Job
 metadata:
@@ -429,34 +341,28 @@ spec:
         - name: migrate
           image: busybox:1.36
           command: ["echo", "migrated"]
-""",
-    "widget.yaml": """\
+"""
+WIDGET_TEMPLATE = """\
 apiVersion: example.com/v1
 kind: Widget
 metadata:
   name: {{ .Release.Name }}-widget
 spec:
   size: 1
-""",
-}
+"""
 
 
-def helm_chart(root: Path, *, version: str = "0.1.0") -> Path:
+def helm_chart(root: Path) -> Path:
     """A Helm (Go template) chart with a ConfigMap, a Deployment, a pre-install hook Job and a
     custom resource whose CRD is in ``crds/``."""
-    (root / "templates").mkdir(parents=True, exist_ok=True)
-    (root / "crds").mkdir(exist_ok=True)
-    (root / "Chart.yaml").write_text(f"apiVersion: v2\nname: kubeapp\nversion: {version}\nappVersion: \"1.0\"\n")
-    (root / "values.yaml").write_text("greeting: hello\napp: web\nimage: nginx:1.25\n")
-    for name, text in CHART_TEMPLATES.items():
-        (root / "templates" / name).write_text(text)
-    (root / "crds" / "widgets.yaml").write_text(json.dumps(WIDGET_CRD))
-    return root
+    return write_chart(root, "kubeapp", templates={
+        "configmap.yaml": CONFIGMAP_TEMPLATE, "deployment.yaml": DEPLOYMENT_TEMPLATE, "hook.yaml": HOOK_TEMPLATE,
+        "widget.yaml": WIDGET_TEMPLATE}, crds={"widgets.yaml": json.dumps(WIDGET_CRD)})
 
 
 @pytest.fixture
-def kube(served_api: ServedApi, isolated_home: Path, cli: Any) -> Any:
-    """``helmlite … --backend kube --kube-apiserver URL``, in process."""
+def kube(served_api: ServedCluster, no_kubeconfig: Path, isolated_home: Path, cli: Any) -> Any:
+    """``helmlite … --backend kube --kube-apiserver URL``, in process (no ambient kubeconfig)."""
 
     def run(*args: str) -> Any:
         return cli(*args, "--backend", "kube", "--kube-apiserver", served_api.url)
@@ -470,7 +376,7 @@ def history_of(kube: Any, name: str) -> list[tuple[int, str, str]]:
     return [(r["revision"], r["status"], r["description"]) for r in json.loads(result.stdout)]
 
 
-def test_install_upgrade_rollback_uninstall(kube: Any, tmp_path: Path, served_api: ServedApi) -> None:
+def test_install_upgrade_rollback_uninstall(kube: Any, tmp_path: Path, served_api: ServedCluster) -> None:
     chart = str(helm_chart(tmp_path / "kubeapp"))
     installed = kube("install", "web", chart, "--wait", "--timeout", "2m")
     assert installed.exit_code == 0, installed.stderr
@@ -500,8 +406,8 @@ def test_install_upgrade_rollback_uninstall(kube: Any, tmp_path: Path, served_ap
         assert session.list("v1", "Secret", namespace="default", label_selector="owner=helm") == []
 
 
-def test_wait_fails_naming_the_blocking_pod(kube: Any, tmp_path: Path, served_api: ServedApi) -> None:
-    served_api.add_fault({"kind": "image-pull", "image": "nginx:9.99"})
+def test_wait_fails_naming_the_blocking_pod(kube: Any, tmp_path: Path, served_api: ServedCluster) -> None:
+    add_fault(served_api, {"kind": "image-pull", "image": "nginx:9.99"})
     chart = str(helm_chart(tmp_path / "kubeapp"))
     failed = kube("install", "web", chart, "--set", "image=nginx:9.99", "--wait", "--timeout", "6s")
     assert failed.exit_code == 1
@@ -511,7 +417,7 @@ def test_wait_fails_naming_the_blocking_pod(kube: Any, tmp_path: Path, served_ap
 
 
 def test_server_dry_run_changes_nothing_and_finds_immutable_changes(kube: Any, tmp_path: Path,
-                                                                    served_api: ServedApi) -> None:
+                                                                    served_api: ServedCluster) -> None:
     root = helm_chart(tmp_path / "kubeapp")
     # A dry run installs no CRDs, so the custom resource could not be mapped (as in Helm).
     (root / "templates" / "widget.yaml").unlink()
@@ -528,7 +434,7 @@ def test_server_dry_run_changes_nothing_and_finds_immutable_changes(kube: Any, t
     assert [r[:2] for r in history_of(kube, "web")] == [(1, "deployed")]
 
 
-def test_field_manager_conflicts_need_force_conflicts(kube: Any, tmp_path: Path, served_api: ServedApi) -> None:
+def test_field_manager_conflicts_need_force_conflicts(kube: Any, tmp_path: Path, served_api: ServedCluster) -> None:
     chart = str(helm_chart(tmp_path / "kubeapp"))
     assert kube("install", "web", chart).exit_code == 0
     with KubeBackend(KubeConnection(apiserver=served_api.url)).session() as session:

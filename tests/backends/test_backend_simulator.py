@@ -1,31 +1,24 @@
-"""The simulator backend end to end: apply, wait in virtual time, fail clearly, persist per session."""
+"""The simulator backend: what only virtual time and the cluster file show (exact timeouts,
+rollouts failing over simulated minutes, sessions as transactions). The Session contract both
+backends share is tested in ``test_backend_contract.py``."""
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 import pytest
+from backend_objects import deployment, ref, service
 from click.testing import CliRunner
 
 from helmlite.backends import (
-    Backend,
     BackendUnavailable,
     ReadyStatus,
-    ResourceConflict,
-    ResourceExists,
     ResourceInvalid,
-    ResourceNotFound,
     ResourceRef,
-    ResourceStatus,
-    Session,
-    UnknownKind,
     WaitError,
-    WaitTarget,
     get_backend,
 )
 from helmlite.backends.simulator import SimulatorBackend, SimulatorSession
@@ -35,67 +28,13 @@ from helmlite.cluster.faults import add_fault
 WALL = 1_800_000_000.0
 
 
-def deployment(name: str = "web", image: str = "nginx:1.25", replicas: int = 3, **spec: Any) -> dict[str, Any]:
-    return {
-        "apiVersion": "apps/v1",
-        "kind": "Deployment",
-        "metadata": {"name": name, "namespace": "default"},
-        "spec": {
-            "replicas": replicas,
-            "selector": {"matchLabels": {"app": name}},
-            "template": {"metadata": {"labels": {"app": name}},
-                         "spec": {"containers": [{"name": name, "image": image}]}},
-            **spec,
-        },
-    }
-
-
-def service(name: str = "web", type_: str = "ClusterIP") -> dict[str, Any]:
-    return {"apiVersion": "v1", "kind": "Service", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"type": type_, "selector": {"app": name}, "ports": [{"port": 80}]}}
-
-
-def job(name: str, command: list[str]) -> dict[str, Any]:
-    return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"backoffLimit": 1, "template": {"spec": {
-                "restartPolicy": "Never",
-                "containers": [{"name": "main", "image": "busybox:1.36", "command": command}]}}}}
-
-
-def ref(obj: dict[str, Any]) -> ResourceRef:
-    return ResourceRef.of(obj)
-
-
 @pytest.fixture
 def session() -> Any:
     with SimulatorBackend.in_memory(seed=0).session() as s:
         yield s
 
 
-def test_backend_and_session_satisfy_the_protocols() -> None:
-    backend = SimulatorBackend.in_memory()
-    assert isinstance(backend, Backend) and backend.name == "simulator"
-    with backend.session() as s:
-        assert isinstance(s, Session)
-
-
-def test_deployment_and_service_become_ready_by_fast_forwarding(session: SimulatorSession) -> None:
-    seen: list[Sequence[ResourceStatus]] = []
-    session.apply(deployment())
-    session.apply(service(type_="LoadBalancer"))
-    result = session.wait_ready([ref(deployment()), ref(service())], timeout=300, progress=seen.append)
-    assert result.ready and not result.timed_out and result.message() == ""
-    # the rollout took simulated time (image pull, container start), far less than the timeout
-    assert 0 < result.elapsed < 300
-    assert [s.describe() for s in result.statuses] == [
-        "Deployment/default/web: 3/3 ready", "Service/default/web: ready"]
-    # progress saw the rollout start and finish, and is only called when something changed
-    assert seen[0][0].status is ReadyStatus.IN_PROGRESS and seen[-1] == list(result.statuses)
-    assert all(a != b for a, b in itertools.pairwise(seen))
-    result.raise_for_status()
-
-
-def test_an_image_that_cannot_be_pulled_times_out_naming_the_pod(session: SimulatorSession) -> None:
+def test_a_timed_out_wait_takes_exactly_the_timeout_and_raises_naming_the_pod(session: SimulatorSession) -> None:
     add_fault(session.cluster, {"kind": "image-pull", "image": "nginx:9.99"})
     session.apply(deployment(image="nginx:9.99"))
     result = session.wait_ready([ref(deployment())], timeout=120)
@@ -135,120 +74,13 @@ def test_a_crash_looping_pod_is_named_with_its_restarts(session: SimulatorSessio
                         result.statuses[0].message)
 
 
-def test_hook_jobs_must_complete(session: SimulatorSession) -> None:
-    ok, bad = job("migrate", ["echo", "done"]), job("broken", ["sh", "-c", "exit 3"])
-    session.apply(ok)
-    session.apply(bad)
-    done = session.wait_ready([ref(ok)], target=WaitTarget.HOOKS)
-    assert done.ready and done.statuses[0].message == "complete (1/1 succeeded)"
-    failed = session.wait_ready([ref(bad)], target=WaitTarget.HOOKS)
-    assert not failed.ready and not failed.timed_out
-    assert failed.statuses[0].status is ReadyStatus.FAILED
-    assert failed.statuses[0].message.startswith("failed: BackoffLimitExceeded")
 
 
-def test_a_hook_job_deleted_the_instant_it_completes_still_counts(session: SimulatorSession) -> None:
-    # ttlSecondsAfterFinished: 0 — complete and deleted at the same virtual instant
-    hook = job("cleanup", ["echo", "done"])
-    hook["spec"]["ttlSecondsAfterFinished"] = 0
-    session.apply(hook)
-    result = session.wait_ready([ref(hook)], timeout=60, target=WaitTarget.HOOKS)
-    assert result.ready and not result.timed_out
-    assert [s.describe() for s in result.statuses] == ["Job/default/cleanup: complete (1/1 succeeded)"]
-    assert session.get(ref(hook)) is None
 
 
-def test_paused_deployments_are_not_waited_for(session: SimulatorSession) -> None:
-    paused = deployment(paused=True)
-    session.apply(paused)
-    result = session.wait_ready([ref(paused)], timeout=60)
-    assert result.ready and result.statuses == () and result.elapsed == 0
 
 
-def test_missing_resources_are_not_found_until_the_timeout(session: SimulatorSession) -> None:
-    result = session.wait_ready([ResourceRef("v1", "ConfigMap", "default", "nope")], timeout=10)
-    assert result.timed_out and result.message() == (
-        "timed out waiting for the condition: ConfigMap/default/nope: not found")
 
-
-def test_crd_is_established_and_served(session: SimulatorSession) -> None:
-    crd = {
-        "apiVersion": "apiextensions.k8s.io/v1",
-        "kind": "CustomResourceDefinition",
-        "metadata": {"name": "widgets.example.com"},
-        "spec": {"group": "example.com", "scope": "Namespaced",
-                 "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
-                 "versions": [{"name": "v1", "served": True, "storage": True,
-                               "schema": {"openAPIV3Schema": {"type": "object",
-                                                              "x-kubernetes-preserve-unknown-fields": True}}}]},
-    }
-    with pytest.raises(UnknownKind):
-        session.namespaced("example.com/v1", "Widget")
-    session.apply(crd)
-    crd_ref = ResourceRef.of(crd)
-    assert session.wait_ready([crd_ref], timeout=60).ready
-    assert session.namespaced("example.com/v1", "Widget") and not session.namespaced("v1", "Namespace")
-    caps = session.capabilities()
-    assert caps.kube_version.version == "v1.37.0"
-    assert {"v1", "apps/v1", "apps/v1/Deployment", "example.com/v1", "example.com/v1/Widget"} <= set(caps.api_versions)
-
-
-def test_dry_run_reports_an_immutable_change_and_changes_nothing(session: SimulatorSession) -> None:
-    session.apply(deployment())
-    before = session.get(ref(deployment()))
-    moved = deployment()
-    moved["spec"]["selector"] = {"matchLabels": {"app": "other"}}
-    moved["spec"]["template"]["metadata"]["labels"] = {"app": "other"}
-    immutable = r'^Deployment.apps "web" is invalid: spec.selector: .*field is immutable'
-    with pytest.raises(ResourceInvalid, match=immutable):
-        session.apply(moved, dry_run=True)
-    scaled = session.apply(deployment(replicas=5), dry_run=True)
-    assert scaled["spec"]["replicas"] == 5
-    new = session.apply(deployment(name="fresh"), dry_run=True)
-    assert new["metadata"]["uid"]
-    assert session.get(ref(deployment())) == before
-    assert session.get(ref(deployment(name="fresh"))) is None
-
-
-def test_api_errors_keep_the_api_servers_message(session: SimulatorSession) -> None:
-    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
-          "data": {"a": "1"}}
-    session.create(cm)
-    with pytest.raises(ResourceExists, match='^configmaps "cfg" already exists$'):
-        session.create(cm)
-    with pytest.raises(ResourceNotFound, match='^namespaces "nowhere" not found$'):
-        session.apply({**cm, "metadata": {"name": "cfg", "namespace": "nowhere"}})
-    with pytest.raises(UnknownKind, match="no matches for kind"):
-        session.get(ResourceRef("example.com/v1", "Gadget", "default", "x"))
-    # a field another manager took over: conflict, unless forced
-    session.apply({**cm, "data": {"a": "2"}}, field_manager="kubectl", force=True)
-    with pytest.raises(ResourceConflict, match='^Apply failed with 1 conflict: conflict with "kubectl"'):
-        session.apply({**cm, "data": {"a": "3"}}, field_manager="helmlite")
-    assert session.apply({**cm, "data": {"a": "3"}}, force=True)["data"] == {"a": "3"}
-    with pytest.raises(ResourceInvalid, match="resource name may not be empty"):
-        session.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}})
-
-
-def test_delete_and_wait_for_deletion(session: SimulatorSession) -> None:
-    session.apply(deployment())
-    assert session.wait_ready([ref(deployment())]).ready
-    pods = session.list("v1", "Pod", namespace="default", label_selector="app=web")
-    assert len(pods) == 3
-    assert session.delete(ref(deployment()))
-    assert not session.delete(ref(deployment()))
-    pod_refs = [ResourceRef.of(p) for p in pods]
-    result = session.wait_deleted(pod_refs, timeout=120)
-    # pods of a background-deleted Deployment are collected and terminated
-    assert result.ready and result.message() == ""
-    assert all(s.status is ReadyStatus.NOT_FOUND for s in result.statuses)
-    assert session.list("v1", "Pod", namespace="default", label_selector="app=web") == []
-
-
-def test_events_of_an_object(session: SimulatorSession) -> None:
-    session.apply(deployment())
-    session.wait_ready([ref(deployment())])
-    reasons = [e["reason"] for e in session.events(ref(deployment()))]
-    assert reasons and reasons[0] == "ScalingReplicaSet"
 
 
 # --- sessions over a cluster file ----------------------------------------------------------

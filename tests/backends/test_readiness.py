@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from helmlite.backends import ReadyStatus, ResourceRef, ResourceStatus, WaitResult, WaitTarget
+from helmlite.backends import (
+    ReadyStatus,
+    ResourceRef,
+    ResourceStatus,
+    WaitResult,
+    WaitTarget,
+)
 from helmlite.backends.readiness import pod_blocker, resource_readiness
 from helmlite.cluster.clock import parse_time
 

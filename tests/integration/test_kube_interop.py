@@ -11,7 +11,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,54 +22,9 @@ pytest.importorskip("kubernetes", reason="the kube backend needs the kubernetes 
 pytest.importorskip("helmlite.apiserver.protobuf", reason="the served simulator cannot decode Helm's protobuf "
                                                           "request bodies yet (helmlite.apiserver.protobuf)")
 
-from kube_served import ServedApi, served_api_in
+from kube_served import ServedCluster, served_api_fixture, write_chart  # noqa: F401 - the served_api fixture
 
 pytestmark = pytest.mark.helm
-
-CHART_YAML = 'apiVersion: v2\nname: interop\nversion: {version}\nappVersion: "1.0"\n'
-VALUES = "greeting: hello\n"
-CONFIGMAP = """\
-apiVersion: v1
-kind: ConfigMap
-metadata:
-  name: {{ .Release.Name }}-config
-data:
-  greeting: {{ .Values.greeting | quote }}
-"""
-DEPLOYMENT = """\
-apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: {{ .Release.Name }}-web
-spec:
-  replicas: 1
-  selector:
-    matchLabels: {app: {{ .Release.Name }}}
-  template:
-    metadata:
-      labels: {app: {{ .Release.Name }}}
-    spec:
-      containers:
-        - name: web
-          image: nginx:1.25
-"""
-
-
-def helm_chart(root: Path, version: str = "0.1.0") -> str:
-    """A plain Helm chart (Go templates) both tools render the same way."""
-    (root / "templates").mkdir(parents=True, exist_ok=True)
-    (root / "Chart.yaml").write_text(CHART_YAML.format(version=version))
-    (root / "values.yaml").write_text(VALUES)
-    (root / "templates" / "configmap.yaml").write_text(CONFIGMAP)
-    (root / "templates" / "deployment.yaml").write_text(DEPLOYMENT)
-    return str(root)
-
-
-@pytest.fixture
-def served_api(tmp_path: Path) -> Iterator[ServedApi]:
-    """The simulator served as a Kubernetes API, of its own for this test."""
-    with served_api_in(tmp_path) as served:
-        yield served
 
 
 class Tool:
@@ -91,7 +45,7 @@ class Tool:
 
 
 @pytest.fixture
-def tools(helm_bin: str, served_api: ServedApi, tmp_path: Path) -> tuple[Tool, Tool]:
+def tools(helm_bin: str, served_api: ServedCluster, tmp_path: Path) -> tuple[Tool, Tool]:
     """``helm …`` and ``helmlite … --backend kube``, both pointed at the served simulator with
     private homes, as processes."""
     home = tmp_path / "home"
@@ -105,6 +59,11 @@ def tools(helm_bin: str, served_api: ServedApi, tmp_path: Path) -> tuple[Tool, T
             Tool([sys.executable, "-m", "helmlite", "--backend", "kube", "--kube-apiserver", served_api.url], env))
 
 
+def chart_of(root: Path, version: str = "0.1.0") -> str:
+    """A plain Helm chart (a ConfigMap and a Deployment in Go templates) both tools render alike."""
+    return str(write_chart(root, "interop", version=version))
+
+
 def history(tool: Tool, name: str) -> list[dict[str, Any]]:
     return list(json.loads(tool("history", name, "-o", "json").stdout))
 
@@ -112,12 +71,12 @@ def history(tool: Tool, name: str) -> list[dict[str, Any]]:
 def test_a_release_helm_installed_is_upgraded_and_rolled_back_by_helmlite(tools: tuple[Tool, Tool],
                                                                           tmp_path: Path) -> None:
     helm, helmlite = tools
-    chart = helm_chart(tmp_path / "interop")
+    chart = chart_of(tmp_path / "interop")
     helm("install", "web", chart, "--wait", "--timeout", "2m")
     assert [r["name"] for r in json.loads(helmlite("list", "-o", "json").stdout)] == ["web"]
     # helmlite takes over what Helm's field manager ("helm") owns, so changing a field Helm set
     # needs no --force-conflicts.
-    helmlite("upgrade", "web", helm_chart(tmp_path / "interop-2", "0.2.0"), "--set", "greeting=hi", "--wait")
+    helmlite("upgrade", "web", chart_of(tmp_path / "interop-2", "0.2.0"), "--set", "greeting=hi", "--wait")
     helmlite("rollback", "web", "1")
     ours, theirs = history(helmlite, "web"), history(helm, "web")
     assert ours == theirs
@@ -132,8 +91,8 @@ def test_a_release_helm_installed_is_upgraded_and_rolled_back_by_helmlite(tools:
 def test_a_release_helmlite_installed_is_listed_and_rolled_back_by_helm(tools: tuple[Tool, Tool],
                                                                         tmp_path: Path) -> None:
     helm, helmlite = tools
-    helmlite("install", "web", helm_chart(tmp_path / "interop"), "--wait")
-    helmlite("upgrade", "web", helm_chart(tmp_path / "interop-2", "0.2.0"), "--set", "greeting=hi")
+    helmlite("install", "web", chart_of(tmp_path / "interop"), "--wait")
+    helmlite("upgrade", "web", chart_of(tmp_path / "interop-2", "0.2.0"), "--set", "greeting=hi")
     listed = json.loads(helm("list", "-o", "json").stdout)
     assert [(r["name"], r["revision"], r["status"], r["chart"]) for r in listed] == [
         ("web", "2", "deployed", "interop-0.2.0")]

@@ -21,14 +21,14 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 MYCHART = REPO_ROOT / "charts" / "mychart"
 
 
-def _search_versions(cli) -> list[str]:  # noqa: ANN001 - the CliRunner fixture
+def _search_versions(cli) -> list[str]:
     result = cli("search", "repo", "local/mychart", "--versions", "-o", "json")
     assert result.exit_code == 0, result.stderr
     return [row["version"] for row in json.loads(result.stdout)]
 
 
-def test_package_serve_install_upgrade_rollback(cli, isolated_home: Path, serve: Callable[..., ServeProcess],  # noqa: ANN001
-                                                 monkeypatch) -> None:  # noqa: ANN001
+def test_package_serve_install_upgrade_rollback(cli, isolated_home: Path, serve: Callable[..., ServeProcess],
+                                                 monkeypatch) -> None:
     monkeypatch.setenv("HELMLITE_CLUSTER", str(isolated_home / "cluster.db"))
     packages = isolated_home / "packages"
     assert cli("package", str(MYCHART), "-d", str(packages)).exit_code == 0

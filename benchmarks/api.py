@@ -9,10 +9,20 @@ figures are a floor):
 * **list**: GETs of a 100-ConfigMap list (selected by label).
 * **watch fan-out**: W watchers on ConfigMaps, then N creates; events delivered per second
   (N × W) from the first create until every watcher has seen every event.
+* **install --wait**: the same chart (``helm create``'s: Deployment, Service, ServiceAccount)
+  installed with ``--wait`` by the real Helm and by ``helmlite --backend kube`` against the same
+  served simulator, alternately, each release under its own name; median wall seconds. Virtual
+  time runs at wall speed on a served cluster, so both wait for the same simulated rollout —
+  the difference is each client's own overhead. Skipped without the helm binary or the
+  ``kubernetes`` package.
+
+Besides wall-clock rates, each request workload reports requests per *server CPU-second*
+(the server process's user+system time from ``/proc``): what one core sustains, and much
+steadier than wall rates when other work shares the machine. The load average is printed.
 
 Request counts are bounded; the server is started on 127.0.0.1 and stopped by its pid. Usage::
 
-    python benchmarks/api.py [--requests 3000] [--clients 1,4] [--watchers 20]
+    python benchmarks/api.py [--requests 3000] [--clients 1,4] [--watchers 20] [--installs 3]
 """
 
 from __future__ import annotations
@@ -21,7 +31,9 @@ import argparse
 import http.client
 import json
 import os
+import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -32,6 +44,7 @@ from urllib.parse import urlsplit
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 CM = "/api/v1/namespaces/default/configmaps"
+HELM_CANDIDATES = (os.environ.get("HELMLITE_HELM_BIN", ""), "/tmp/peers/helm/helm", shutil.which("helm") or "")
 
 
 class Server:
@@ -41,7 +54,9 @@ class Server:
         env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "helmlite", "cluster", "serve", "--cluster", str(directory / "cluster.db"),
-             "--address", "127.0.0.1:0"], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True)
+             "--address", "127.0.0.1:0", "--kubeconfig-out", str(directory / "kubeconfig")],
+            cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        self.kubeconfig = directory / "kubeconfig"
         assert self.process.stdout is not None
         line = self.process.stdout.readline()
         if " at " not in line:
@@ -49,6 +64,11 @@ class Server:
             raise SystemExit(f"the server did not start: {line}")
         parts = urlsplit(line.rsplit(" at ", 1)[1].strip())
         self.host, self.port = parts.hostname or "127.0.0.1", int(parts.port or 0)
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time the server process has used so far."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def connection(self) -> http.client.HTTPConnection:
         return http.client.HTTPConnection(self.host, self.port, timeout=60)
@@ -75,8 +95,9 @@ def _call(conn: http.client.HTTPConnection, method: str, path: str, body: bytes 
     return response.status
 
 
-def _parallel(clients: int, total: int, work: object) -> float:
-    """Run ``work(conn, index)`` ``total`` times over ``clients`` threads; returns requests/s."""
+def _parallel(clients: int, total: int, work: object) -> tuple[float, float]:
+    """Run ``work(conn, index)`` ``total`` times over ``clients`` threads; returns requests per
+    wall second and per server CPU-second."""
     per = total // clients
     errors: list[str] = []
 
@@ -89,21 +110,23 @@ def _parallel(clients: int, total: int, work: object) -> float:
         conn.close()
 
     threads = [threading.Thread(target=run, args=(_SERVER[0], w)) for w in range(clients)]
+    cpu = _SERVER[0].cpu_seconds()
     start = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
     elapsed = time.perf_counter() - start
+    cpu = _SERVER[0].cpu_seconds() - cpu
     if errors:
         raise SystemExit(f"{len(errors)} requests failed, e.g. HTTP {errors[0]}")
-    return per * clients / elapsed
+    return per * clients / elapsed, per * clients / max(cpu, 0.01)
 
 
 _SERVER: list[Server] = []
 
 
-def bench_requests(root: Path, total: int, clients: int) -> dict[str, float]:
+def bench_requests(root: Path, total: int, clients: int) -> dict[str, tuple[float, float]]:
     server = Server(root / f"requests-{clients}")
     _SERVER[:] = [server]
     try:
@@ -161,24 +184,69 @@ def bench_watch(root: Path, watchers: int, creates: int) -> float:
         server.stop()
 
 
+def bench_install(root: Path, rounds: int) -> dict[str, float] | None:
+    """Median ``install --wait`` seconds of the same chart by the real Helm and by helmlite's
+    kube backend against one served simulator; None when either client is missing."""
+    helm = next((c for c in HELM_CANDIDATES if c and os.access(c, os.X_OK)), None)
+    try:
+        import kubernetes  # noqa: F401 — only to know whether the kube backend can run
+    except ImportError:
+        return None
+    if helm is None:
+        return None
+    server = Server(root / "install")
+    home = root / "install" / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KUBE", "HELM_"))}
+    env.update(HOME=str(home), KUBECONFIG=str(server.kubeconfig), PYTHONPATH=str(REPO_ROOT),
+               HELMLITE_DATA=str(home / "helmlite"))
+    try:
+        chart = home / "chart"
+        subprocess.run([helm, "create", str(chart)], env=env, check=True, capture_output=True, timeout=60)
+        tools = {"helm": [helm, "install"],
+                 "helmlite --backend kube": [sys.executable, "-m", "helmlite", "--backend", "kube", "install"]}
+        times: dict[str, list[float]] = {name: [] for name in tools}
+        for round_ in range(rounds):
+            for name, argv in tools.items():
+                release = f"{name.split()[0]}-{round_}"
+                start = time.perf_counter()
+                result = subprocess.run([*argv, release, str(chart), "--wait", "--timeout", "120s"], env=env,
+                                        capture_output=True, text=True, timeout=300, check=False)
+                if result.returncode != 0:
+                    raise SystemExit(f"{name} install failed:\n{result.stdout}\n{result.stderr}")
+                times[name].append(time.perf_counter() - start)
+        return {name: statistics.median(values) for name, values in times.items()}
+    finally:
+        server.stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--requests", type=int, default=3000, help="requests per workload (bounded traffic)")
     parser.add_argument("--clients", default="1,4", help="comma-separated concurrent client counts")
     parser.add_argument("--watchers", type=int, default=20, help="concurrent watchers for the fan-out workload")
     parser.add_argument("--watch-creates", type=int, default=300, help="creates observed by every watcher")
+    parser.add_argument("--installs", type=int, default=3, help="install --wait rounds per client (0: skip)")
     args = parser.parse_args()
-    rows: list[tuple[str, str]] = []
+    rows: list[tuple[str, str, str]] = [("workload", "wall", "per server CPU-s")]
     with tempfile.TemporaryDirectory(prefix="helmlite-api-bench-") as tmp:
         root = Path(tmp)
         for clients in (int(c) for c in args.clients.split(",")):
-            for workload, rate in bench_requests(root, args.requests, clients).items():
-                rows.append((f"{workload}, {clients} client(s)", f"{rate:,.0f} req/s"))
+            for workload, (rate, per_cpu) in bench_requests(root, args.requests, clients).items():
+                rows.append((f"{workload}, {clients} client(s)", f"{rate:,.0f} req/s", f"{per_cpu:,.0f} req"))
         rate = bench_watch(root, args.watchers, args.watch_creates)
-        rows.append((f"watch fan-out, {args.watchers} watchers × {args.watch_creates} creates", f"{rate:,.0f} events/s"))
+        rows.append((f"watch fan-out, {args.watchers} watchers × {args.watch_creates} creates",
+                     f"{rate:,.0f} events/s", ""))
+        installs = bench_install(root, args.installs) if args.installs > 0 else None
+        if installs is not None:
+            helm_seconds = installs["helm"]
+            for name, seconds in installs.items():
+                rows.append((f"install --wait (helm create chart), {name}", f"{seconds:.2f} s",
+                             f"×{seconds / helm_seconds:.2f} of helm"))
     width = max(len(r[0]) for r in rows)
-    for workload, value in rows:
-        print(f"{workload:<{width}}  {value:>14}")
+    for workload, value, cpu_column in rows:
+        print(f"{workload:<{width}}  {value:>14}  {cpu_column:>18}")
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
 
 if __name__ == "__main__":

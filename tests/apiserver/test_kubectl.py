@@ -95,11 +95,60 @@ def test_server_side_apply_and_create(kubectl, served_cluster: ServedCluster) ->
     assert json.loads(kubectl("get", "cm", "typed", "-o", "json").stdout)["data"] == {"a": "b"}
 
 
-@pytest.mark.xfail(reason="helmlite/apiserver/protobuf.py decodes only v1 Secret and ConfigMap bodies so far; "
-                          "kubectl create deployment sends an apps/v1 Deployment as protobuf", strict=False)
 def test_create_deployment(kubectl) -> None:  # type: ignore[no-untyped-def]
-    assert kubectl("create", "deployment", "api", "--image=nginx:1.25").stdout.strip() == "deployment.apps/api created"
-    assert kubectl("get", "deploy", "api", "-o", "name").stdout.strip() == "deployment.apps/api"
+    # Typed client: the Deployment arrives as protobuf, pod template and all.
+    assert kubectl("create", "deployment", "api", "--image=nginx:1.25", "--replicas=2",
+                   "--port=8080").stdout.strip() == "deployment.apps/api created"
+    status = kubectl("rollout", "status", "deploy/api", "--timeout=90s").stdout
+    assert status.rstrip().endswith('deployment "api" successfully rolled out')
+    deployment = json.loads(kubectl("get", "deploy", "api", "-o", "json").stdout)
+    assert deployment["spec"]["replicas"] == 2
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert (container["name"], container["image"], container["ports"][0]["containerPort"]) == ("nginx", "nginx:1.25",
+                                                                                                8080)
+
+
+def test_imperative_create_commands(kubectl) -> None:  # type: ignore[no-untyped-def]
+    def created(*args: str) -> str:
+        return str(kubectl("create", *args).stdout.strip())
+
+    def get(*args: str) -> dict:  # type: ignore[type-arg]
+        return dict(json.loads(kubectl("get", *args, "-o", "json").stdout))
+
+    assert created("namespace", "team") == "namespace/team created"
+    assert get("ns", "team")["status"]["phase"] == "Active"
+
+    assert created("service", "clusterip", "front", "--tcp=80:8080") == "service/front created"
+    service = get("svc", "front")
+    assert service["spec"]["ports"][0]["port"] == 80 and service["spec"]["ports"][0]["targetPort"] == 8080
+    assert service["spec"]["type"] == "ClusterIP" and service["spec"]["clusterIP"]
+
+    assert created("job", "once", "--image=busybox", "--", "echo", "hi") == "job.batch/once created"
+    job_container = get("job", "once")["spec"]["template"]["spec"]["containers"][0]
+    assert job_container["command"] == ["echo", "hi"]
+
+    assert created("cronjob", "tick", "--image=busybox", "--schedule=*/5 * * * *", "--", "date") == \
+        "cronjob.batch/tick created"
+    assert get("cronjob", "tick")["spec"]["schedule"] == "*/5 * * * *"
+    assert created("job", "manual", "--from=cronjob/tick") == "job.batch/manual created"
+    owner = get("job", "manual")["metadata"]["ownerReferences"][0]
+    assert (owner["kind"], owner["name"]) == ("CronJob", "tick")
+
+    assert created("serviceaccount", "bot", "-n", "team") == "serviceaccount/bot created"
+    assert get("sa", "bot", "-n", "team")["metadata"]["namespace"] == "team"
+
+    assert created("secret", "generic", "creds", "--from-literal=user=admin") == "secret/creds created"
+    assert get("secret", "creds")["data"] == {"user": "YWRtaW4="}
+
+    assert created("role", "reader", "--verb=get,list", "--resource=pods") == \
+        "role.rbac.authorization.k8s.io/reader created"
+    assert created("rolebinding", "reader-bot", "--role=reader", "--serviceaccount=team:bot") == \
+        "rolebinding.rbac.authorization.k8s.io/reader-bot created"
+    assert get("rolebinding", "reader-bot")["subjects"] == [{"kind": "ServiceAccount", "name": "bot",
+                                                              "namespace": "team"}]
+    assert created("poddisruptionbudget", "api-pdb", "--selector=app=api", "--min-available=1") == \
+        "poddisruptionbudget.policy/api-pdb created"
+    assert get("pdb", "api-pdb")["spec"]["minAvailable"] == 1
 
 
 def test_delete_with_orphan_cascade_keeps_the_replica_sets(kubectl, served_cluster: ServedCluster) -> None:  # type: ignore[no-untyped-def]

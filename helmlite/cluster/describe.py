@@ -4,12 +4,19 @@ Each describer writes lines through a prefix writer (two spaces per level, tab-s
 fields) and the page is aligned with Go's tabwriter (minwidth 0, padding 2), as kubectl's
 ``tabbedString`` does. Times print as kubectl prints them (RFC 1123 with a numeric zone, UTC),
 ages with ``HumanDuration``; the ``Events:`` section lists the object's events oldest first.
+Every describer is checked line by line against the real kubectl v1.37 describing the same
+objects through ``helmlite cluster serve`` (tests/cli/cluster/test_vs_kubectl.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import base64
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from helmlite.cluster.clock import parse_time
@@ -17,55 +24,90 @@ from helmlite.cluster.printers.builtin import (
     access_modes,
     format_label_selector,
     format_labels,
-    hpa_targets,
     node_roles,
-    service_external_ip,
 )
-from helmlite.cluster.printers.duration import since
+from helmlite.cluster.printers.duration import human_duration, since
 from helmlite.cluster.printers.tabwriter import DESCRIBE_SETTINGS, tabwrite
-from helmlite.cluster.rollout import describe_pod_template
+from helmlite.cluster.quantity import parse_quantity
 
 if TYPE_CHECKING:
     from helmlite.cluster.cluster import Cluster
     from helmlite.cluster.kinds import Kind
 
-__all__ = ["describe", "describe_events", "format_date"]
+__all__ = ["describe", "describe_events", "describe_pod_template", "format_date"]
 
 Obj = Mapping[str, Any]
-# kubectl cuts annotation values in describe at this length.
+# kubectl folds annotation values longer than this (key included) onto their own lines.
 _MAX_ANNOTATION_LEN = 140
 _SKIP_ANNOTATIONS = ("kubectl.kubernetes.io/last-applied-configuration",)
+# kubectl lists at most this many endpoints per service port, then "+ N more...".
+_MAX_ENDPOINTS = 3
 
 
 def format_date(timestamp: str | None) -> str:
-    """``Time.Format(time.RFC1123Z)``: ``Thu, 01 Jan 2026 00:00:05 +0000``."""
+    """``Time.Format(time.RFC1123Z)``: ``Thu, 01 Jan 2026 00:00:05 +0000``; a zero time
+    prints as Go's zero time does."""
     if not timestamp:
-        return "<unset>"
+        return "Mon, 01 Jan 0001 00:00:00 +0000"
     return datetime.fromtimestamp(parse_time(timestamp), tz=UTC).strftime("%a, %d %b %Y %H:%M:%S +0000")
+
+
+def _go_bool(value: Any) -> str:
+    """``%v`` of a Go bool."""
+    return "true" if value else "false"
+
+
+def _title_bool(value: Any) -> str:
+    """kubectl's ``printBool``: ``True``/``False``."""
+    return "True" if value else "False"
+
+
+def _go_list(values: Iterable[Any] | None) -> str:
+    """``%v`` of a Go slice: ``[a b]``."""
+    return "[" + " ".join(str(v) for v in values or []) + "]"
 
 
 class _Page:
     """kubectl's PrefixWriter: ``write(level, text)`` with two spaces of indent per level."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, show_events: bool = True) -> None:
         self.lines: list[str] = []
+        self.show_events = show_events
 
     def write(self, level: int, text: str) -> None:
         self.lines.append("  " * level + text)
 
-    def labels(self, level: int, title: str, values: Mapping[str, str] | None, *, annotations: bool = False) -> None:
-        """``printLabelsMultiline`` / ``printAnnotationsMultiline``: one ``k=v`` per line."""
-        values = {k: v for k, v in (values or {}).items() if not (annotations and k in _SKIP_ANNOTATIONS)}
+    def raw(self, text: str) -> None:
+        """Text kubectl writes inside another write's format string (so without indent)."""
+        self.lines.append(text)
+
+    def labels(self, title: str, values: Mapping[str, str] | None) -> None:
+        """``printLabelsMultiline``: one ``k=v`` per line, keys sorted."""
+        values = values or {}
         if not values:
-            self.write(level, f"{title}:\t<none>\n")
+            self.write(0, f"{title}:\t<none>\n")
             return
         for i, key in enumerate(sorted(values)):
-            if annotations:
-                value = str(values[key])
-                text = f"{key}: {value[:_MAX_ANNOTATION_LEN] + '...' if len(value) > _MAX_ANNOTATION_LEN else value}"
+            self.write(0, (f"{title}:\t" if i == 0 else "\t") + f"{key}={values[key]}\n")
+
+    def annotations(self, title: str, values: Mapping[str, str] | None) -> None:
+        """``printAnnotationsMultiline``: ``k: v``; a long or multi-line value goes under its
+        key, each line indented and cut at 138 characters."""
+        keys = sorted(k for k in values or {} if k not in _SKIP_ANNOTATIONS)
+        if not keys:
+            self.write(0, f"{title}:\t<none>\n")
+            return
+        assert values is not None
+        for i, key in enumerate(keys):
+            prefix = f"{title}:\t" if i == 0 else "\t"
+            value = str(values[key]).removesuffix("\n")
+            if len(value) + len(key) + 2 > _MAX_ANNOTATION_LEN or "\n" in value:
+                self.write(0, f"{prefix}{key}:\n")
+                for part in value.split("\n"):
+                    cut = part if len(part) <= _MAX_ANNOTATION_LEN - 2 else part[:_MAX_ANNOTATION_LEN - 2] + "..."
+                    self.write(0, f"\t  {cut}\n")
             else:
-                text = f"{key}={values[key]}"
-            self.write(level, (f"{title}:\t" if i == 0 else "\t") + text + "\n")
+                self.write(0, f"{prefix}{key}: {value}\n")
 
     def text(self) -> str:
         return tabwrite("".join(self.lines), DESCRIBE_SETTINGS)
@@ -75,15 +117,61 @@ def _meta(obj: Obj) -> Mapping[str, Any]:
     return obj.get("metadata") or {}
 
 
-def _header(page: _Page, obj: Obj, *, namespaced: bool = True) -> None:
-    meta = _meta(obj)
-    page.write(0, f"Name:\t{meta.get('name', '')}\n")
-    if namespaced:
-        page.write(0, f"Namespace:\t{meta.get('namespace', '')}\n")
+def _spec(obj: Obj) -> Mapping[str, Any]:
+    return obj.get("spec") or {}
+
+
+def _status(obj: Obj) -> Mapping[str, Any]:
+    return obj.get("status") or {}
+
+
+def _name_namespace(page: _Page, obj: Obj) -> None:
+    page.write(0, f"Name:\t{_meta(obj).get('name', '')}\n")
+    page.write(0, f"Namespace:\t{_meta(obj).get('namespace', '')}\n")
+
+
+def _labels_annotations(page: _Page, obj: Obj) -> None:
+    page.labels("Labels", _meta(obj).get("labels"))
+    page.annotations("Annotations", _meta(obj).get("annotations"))
+
+
+def _selector(selector: Mapping[str, Any] | None) -> str:
+    """``LabelSelectorAsSelector(…).String()``: like ``FormatLabelSelector`` but empty (not
+    ``<none>``) for a selector that selects everything."""
+    text = format_label_selector(selector)
+    return "" if text == "<none>" else text
+
+
+def _quantity_text(value: Fraction, binary: bool) -> str:
+    """``Quantity.String()`` of a sum: whole numbers plain, fractions of a core in ``m``,
+    binary quantities in the largest ``Ki``/``Mi``/``Gi``… unit that divides them."""
+    if value == 0:
+        return "0"
+    if binary:
+        for suffix, factor in (("Ei", 2**60), ("Pi", 2**50), ("Ti", 2**40), ("Gi", 2**30), ("Mi", 2**20), ("Ki", 2**10)):
+            if value % factor == 0:
+                return f"{value // factor}{suffix}"
+    if value.denominator == 1:
+        for suffix, factor in (("E", 10**18), ("P", 10**15), ("T", 10**12), ("G", 10**9), ("M", 10**6), ("k", 10**3)):
+            if value % factor == 0:
+                return f"{value // factor}{suffix}"
+        return str(value.numerator)
+    return f"{math.ceil(value * 1000)}m"
+
+
+def _is_binary(text: Any) -> bool:
+    return isinstance(text, str) and text.endswith("i")
+
+
+# --- events ----------------------------------------------------------------------------------
 
 
 def describe_events(page: _Page, events: list[Obj], now: float) -> None:
-    """The ``Events:`` section (``DescribeEvents``)."""
+    """The ``Events:`` section (``DescribeEvents``): the reporting component (not its host)
+    and the message prefixed by the field path it is about (``spec.containers{app}: …``).
+    Nothing when the page was asked for without events."""
+    if not page.show_events:
+        return
     if not events:
         page.write(0, "Events:\t<none>\n")
         return
@@ -91,25 +179,33 @@ def describe_events(page: _Page, events: list[Obj], now: float) -> None:
     page.write(1, "Type\tReason\tAge\tFrom\tMessage\n")
     page.write(1, "----\t------\t----\t----\t-------\n")
     for event in events:
-        first = since(event.get("firstTimestamp") or event.get("eventTime"), now)
+        first = since(event.get("eventTime") or event.get("firstTimestamp"), now)
+        series = event.get("series")
         count = event.get("count") or 0
-        age = f"{since(event.get('lastTimestamp'), now)} (x{count} over {first})" if count > 1 else first
-        source = event.get("source") or {}
-        origin = source.get("component") or event.get("reportingController") or event.get("reportingComponent") or ""
-        if source.get("host"):
-            origin = f"{origin}, {source['host']}" if origin else source["host"]
-        page.write(1, f"{event.get('type', '')}\t{event.get('reason', '')}\t{age}\t{origin}\t"
-                      f"{str(event.get('message', '')).strip()}\n")
+        if series:
+            age = f"{since(series.get('lastObservedTime'), now)} (x{series.get('count', 0)} over {first})"
+        elif count > 1:
+            age = f"{since(event.get('lastTimestamp'), now)} (x{count} over {first})"
+        else:
+            age = first
+        origin = (event.get("source") or {}).get("component") or event.get("reportingController") or ""
+        message = str(event.get("message", "")).strip()
+        field_path = (event.get("involvedObject") or {}).get("fieldPath")
+        if field_path:
+            message = f"{field_path}: {message}"
+        page.write(1, f"{event.get('type', '')}\t{event.get('reason', '')}\t{age}\t{origin}\t{message}\n")
 
 
-def _events_for(cluster: Cluster, obj: Obj) -> list[Obj]:
+def _events_for(cluster: Cluster, obj: Obj, *, also_named: bool = False) -> list[Obj]:
+    """The events about ``obj`` (by uid; with ``also_named`` also those whose involved uid is
+    the object's name, as kubelets report about their node), sorted as ``SortableEvents``."""
     meta = _meta(obj)
-    namespace = meta.get("namespace") or "default"
-    uid = meta.get("uid")
-    events = [e for e in cluster.store.peek_all("", "Event", namespace)
-              if (e.get("involvedObject") or {}).get("uid") == uid]
-    # kubectl sorts by first timestamp (SortableEvents), stably.
-    return sorted(events, key=lambda e: (e.get("firstTimestamp") or "", e["metadata"].get("name", "")))
+    # A cluster-scoped object's events are searched in every namespace, as kubectl does.
+    uids = {meta.get("uid"), meta.get("name")} if also_named else {meta.get("uid")}
+    events = [e for e in cluster.store.peek_all("", "Event", meta.get("namespace") or None)
+              if (e.get("involvedObject") or {}).get("uid") in uids
+              and (e.get("involvedObject") or {}).get("name") == meta.get("name")]
+    return sorted(events, key=lambda e: e.get("lastTimestamp") or e.get("eventTime") or "")
 
 
 def _controlled_by(page: _Page, obj: Obj) -> None:
@@ -118,202 +214,381 @@ def _controlled_by(page: _Page, obj: Obj) -> None:
         page.write(0, f"Controlled By:\t{owner.get('kind', '')}/{owner.get('name', '')}\n")
 
 
-def _append_template(page: _Page, template: Obj) -> None:
-    for line in describe_pod_template(template).splitlines(keepends=True):
-        page.lines.append(line)
+# --- pods and pod templates ------------------------------------------------------------------
 
 
-def _replicas_status(pods: list[Obj]) -> str:
+def _port_list(ports: list[Obj], field: str) -> str:
+    """``describeContainerPorts``/``…HostPorts``: ``80/TCP (http), 9090/TCP``."""
+    texts = []
+    for port in ports:
+        text = f"{port.get(field, 0)}/{port.get('protocol', 'TCP')}"
+        texts.append(f"{text} ({port['name']})" if port.get("name") else text)
+    return ", ".join(texts)
+
+
+def _probe(probe: Obj) -> str:
+    """``DescribeProbe``: the handler, then its timings."""
+    attrs = (f"delay={probe.get('initialDelaySeconds', 0)}s timeout={probe.get('timeoutSeconds', 1)}s "
+             f"period={probe.get('periodSeconds', 10)}s successThreshold={probe.get('successThreshold', 1)} "
+             f"failureThreshold={probe.get('failureThreshold', 3)}")
+    if "exec" in probe:
+        return f"exec {_go_list((probe['exec'] or {}).get('command'))} {attrs}"
+    if "httpGet" in probe:
+        get = probe["httpGet"] or {}
+        host, port = str(get.get("host", "")), str(get.get("port", ""))
+        authority = (f"[{host}]:{port}" if ":" in host else f"{host}:{port}") if port else host
+        return f"http-get {str(get.get('scheme', 'HTTP')).lower()}://{authority}{get.get('path', '')} {attrs}"
+    if "tcpSocket" in probe:
+        socket = probe["tcpSocket"] or {}
+        return f"tcp-socket {socket.get('host', '')}:{socket.get('port', '')} {attrs}"
+    if "grpc" in probe:
+        grpc = probe["grpc"] or {}
+        return f"grpc <pod>:{grpc.get('port', 0)} {grpc.get('service', '')} {attrs}"
+    return f"unknown {attrs}"
+
+
+_FIELD_PATH = re.compile(r"^metadata\.(labels|annotations)\['(.*)'\]$")
+
+
+def _pod_field(pod: Obj | None, path: str) -> str:
+    """``fieldpath.ExtractFieldPathAsString`` for the downward-API paths a pod supports;
+    empty without a pod (a template) or for an unknown path."""
+    if pod is None:
+        return ""
+    meta, spec, status = _meta(pod), _spec(pod), _status(pod)
+    match = _FIELD_PATH.match(path)
+    if match:
+        return str((meta.get(match.group(1)) or {}).get(match.group(2), ""))
+    if path in ("metadata.labels", "metadata.annotations"):
+        values = meta.get(path.split(".")[1]) or {}
+        return "\n".join(f'{k}="{values[k]}"' for k in sorted(values))
+    sources = {"metadata": meta, "spec": spec, "status": status}
+    section, _, field = path.partition(".")
+    value = (sources.get(section) or {}).get(field, "")
+    return str(value) if not isinstance(value, (dict, list)) else ""
+
+
+def _container_resource(container: Obj, ref: Obj) -> str:
+    """``ExtractContainerResourceValue``: the container's request or limit in units of the
+    divisor, rounded up (``limits.cpu`` of ``500m`` → ``1``)."""
+    section, _, name = str(ref.get("resource", "")).partition(".")
+    resources = (container.get("resources") or {}).get(section) or {}
+    try:
+        value = parse_quantity(resources.get(name, 0))
+        divisor = parse_quantity(ref.get("divisor") or 1) or Fraction(1)
+    except ValueError:
+        return ""
+    return str(math.ceil(value / divisor))
+
+
+def _describe_env(page: _Page, container: Obj, pod: Obj | None) -> None:
+    if container.get("envFrom"):
+        page.write(2, "Environment Variables from:\n")
+        for source in container["envFrom"]:
+            ref, origin = ((source.get("configMapRef"), "ConfigMap") if source.get("configMapRef") is not None
+                           else (source.get("secretRef") or {}, "Secret"))
+            ref = ref or {}
+            optional = _go_bool(ref.get("optional"))
+            if source.get("prefix"):
+                page.write(3, f"{ref.get('name', '')}\t{origin} with prefix '{source['prefix']}'\tOptional: {optional}\n")
+            else:
+                page.write(3, f"{ref.get('name', '')}\t{origin}\tOptional: {optional}\n")
+    env = container.get("env") or []
+    page.write(2, "Environment:" + ("\t<none>\n" if not env else "\n"))
+    for variable in env:
+        name, source = variable.get("name", ""), variable.get("valueFrom")
+        if source is None:
+            for i, line in enumerate(str(variable.get("value", "")).split("\n")):
+                page.write(3, f"{name}:\t{line}\n" if i == 0 else f"\t{line}\n")
+        elif source.get("fieldRef") is not None:
+            ref = source["fieldRef"]
+            value = _pod_field(pod, ref.get("fieldPath", ""))
+            page.write(3, f"{name}:\t{value} ({ref.get('apiVersion', 'v1')}:{ref.get('fieldPath', '')})\n")
+        elif source.get("resourceFieldRef") is not None:
+            ref = source["resourceFieldRef"]
+            value = _container_resource(container, ref)
+            if value == "0" and ref.get("resource") in ("limits.cpu", "limits.memory"):
+                value = "node allocatable"
+            page.write(3, f"{name}:\t{value} ({ref.get('resource', '')})\n")
+        elif source.get("secretKeyRef") is not None:
+            ref = source["secretKeyRef"]
+            page.write(3, f"{name}:\t<set to the key '{ref.get('key', '')}' in secret '{ref.get('name', '')}'>\t"
+                          f"Optional: {_go_bool(ref.get('optional'))}\n")
+        elif source.get("configMapKeyRef") is not None:
+            ref = source["configMapKeyRef"]
+            page.write(3, f"{name}:\t<set to the key '{ref.get('key', '')}' of config map '{ref.get('name', '')}'>\t"
+                          f"Optional: {_go_bool(ref.get('optional'))}\n")
+
+
+def _container_state(page: _Page, title: str, state: Obj) -> None:
+    if state.get("running") is not None:
+        page.write(2, f"{title}:\tRunning\n")
+        page.write(3, f"Started:\t{format_date(state['running'].get('startedAt'))}\n")
+    elif state.get("waiting") is not None:
+        page.write(2, f"{title}:\tWaiting\n")
+        if state["waiting"].get("reason"):
+            page.write(3, f"Reason:\t{state['waiting']['reason']}\n")
+    elif state.get("terminated") is not None:
+        terminated = state["terminated"]
+        page.write(2, f"{title}:\tTerminated\n")
+        if terminated.get("reason"):
+            page.write(3, f"Reason:\t{terminated['reason']}\n")
+        if terminated.get("message"):
+            page.write(3, f"Message:\t{terminated['message']}\n")
+        page.write(3, f"Exit Code:\t{terminated.get('exitCode', 0)}\n")
+        if (terminated.get("signal") or 0) > 0:
+            page.write(3, f"Signal:\t{terminated['signal']}\n")
+        page.write(3, f"Started:\t{format_date(terminated.get('startedAt'))}\n")
+        page.write(3, f"Finished:\t{format_date(terminated.get('finishedAt'))}\n")
+    else:
+        page.write(2, f"{title}:\tWaiting\n")
+
+
+def _describe_resources(page: _Page, resources: Obj | None, level: int) -> None:
+    for section in ("limits", "requests"):
+        values = (resources or {}).get(section) or {}
+        if values:
+            page.write(level, f"{section.capitalize()}:\n")
+        for key in sorted(values):
+            page.write(level + 1, f"{key}:\t{values[key]}\n")
+
+
+def _describe_containers(page: _Page, title: str, containers: list[Obj], statuses: list[Obj] | None,
+                         pod: Obj | None, space: str) -> None:
+    """``describeContainers``: ``space`` is ``"  "`` inside a pod template, which shifts the
+    title and the container names (not the fields) by two and one columns."""
+    by_name = {s.get("name"): s for s in statuses or []}
+    page.write(0, f"{space}{title}:{'' if containers else ' <none>'}\n")
+    for container in containers:
+        status = by_name.get(container.get("name"))
+        page.write(1, f"{' ' if space else ''}{container.get('name', '')}:\n")
+        if status is not None:
+            page.write(2, f"Container ID:\t{status.get('containerID', '')}\n")
+        page.write(2, f"Image:\t{container.get('image', '')}\n")
+        if status is not None:
+            page.write(2, f"Image ID:\t{status.get('imageID', '')}\n")
+        ports = container.get("ports") or []
+        for field, single, plural in (("containerPort", "Port", "Ports"), ("hostPort", "Host Port", "Host Ports")):
+            text = _port_list(ports, field)
+            page.write(2, f"{plural}:\t{text}\n" if "," in text else f"{single}:\t{text or '<none>'}\n")
+        seccomp = (container.get("securityContext") or {}).get("seccompProfile")
+        if seccomp:
+            page.write(2, f"SeccompProfile:\t{seccomp.get('type', '')}\n")
+            if seccomp.get("type") == "Localhost":
+                page.write(3, f"LocalhostProfile:\t{seccomp.get('localhostProfile', '')}\n")
+        for field, heading in (("command", "Command"), ("args", "Args")):
+            if container.get(field):
+                page.write(2, f"{heading}:\n")
+                for part in container[field]:
+                    for line in str(part).split("\n"):
+                        page.write(3, f"{line}\n")
+        if status is not None:
+            _container_state(page, "State", status.get("state") or {})
+            if (status.get("lastState") or {}).get("terminated") is not None:
+                _container_state(page, "Last State", status["lastState"])
+            page.write(2, f"Ready:\t{_title_bool(status.get('ready'))}\n")
+            page.write(2, f"Restart Count:\t{status.get('restartCount', 0)}\n")
+        _describe_resources(page, container.get("resources"), 2)
+        for field, heading in (("livenessProbe", "Liveness"), ("readinessProbe", "Readiness"),
+                               ("startupProbe", "Startup")):
+            if container.get(field):
+                page.write(2, f"{heading}:\t{_probe(container[field])}\n")
+        _describe_env(page, container, pod)
+        mounts = container.get("volumeMounts") or []
+        page.write(2, "Mounts:" + ("\t<none>\n" if not mounts else "\n"))
+        for mount in sorted(mounts, key=lambda m: m.get("mountPath", "")):
+            flags = ["ro" if mount.get("readOnly") else "rw"]
+            if mount.get("subPath"):
+                flags.append(f"path={json.dumps(mount['subPath'])}")
+            page.write(3, f"{mount.get('mountPath', '')} from {mount.get('name', '')} ({','.join(flags)})\n")
+        devices = container.get("volumeDevices") or []
+        if devices:
+            page.write(2, "Devices:\n")
+            for device in sorted(devices, key=lambda d: d.get("devicePath", "")):
+                page.write(3, f"{device.get('devicePath', '')} from {device.get('name', '')}\n")
+
+
+# (title, fields) per volume source: what ``describeVolumes`` prints under ``Type:``.
+_VOLUME_SOURCES: dict[str, tuple[str, tuple[tuple[str, str, Any], ...]]] = {
+    "hostPath": ("HostPath (bare host directory volume)", (("Path", "path", ""), ("HostPathType", "type", "<none>"))),
+    "secret": ("Secret (a volume populated by a Secret)", (("SecretName", "secretName", ""), ("Optional", "optional", False))),
+    "configMap": ("ConfigMap (a volume populated by a ConfigMap)", (("Name", "name", ""), ("Optional", "optional", False))),
+    "persistentVolumeClaim": ("PersistentVolumeClaim (a reference to a PersistentVolumeClaim in the same namespace)",
+                              (("ClaimName", "claimName", ""), ("ReadOnly", "readOnly", False))),
+    "nfs": ("NFS (an NFS mount that lasts the lifetime of a pod)",
+            (("Server", "server", ""), ("Path", "path", ""), ("ReadOnly", "readOnly", False))),
+    "gitRepo": ("GitRepo (a volume that is pulled from git when the pod is created)",
+                (("Repository", "repository", ""), ("Revision", "revision", ""))),
+    "local": ("LocalVolume (a persistent volume backed by local storage on a node)", (("Path", "path", ""),)),
+    "image": ("Image (a container image or OCI artifact)", (("Reference", "reference", ""), ("PullPolicy", "pullPolicy", ""))),
+}
+
+
+def _go_value(value: Any) -> str:
+    return _go_bool(value) if isinstance(value, bool) else str(value)
+
+
+def _describe_volume_source(page: _Page, volume: Obj) -> None:
+    """One volume's ``Type:`` line and details (the sources a simulated pod can use; any
+    other source prints its kubectl type name only)."""
+    if volume.get("emptyDir") is not None:
+        empty = volume["emptyDir"]
+        size = empty.get("sizeLimit")
+        page.write(2, "Type:\tEmptyDir (a temporary directory that shares a pod's lifetime)\n")
+        page.raw(f"    Medium:\t{empty.get('medium', '')}\n")
+        page.raw(f"    SizeLimit:\t{size if size and parse_quantity(size) > 0 else '<unset>'}\n")
+        return
+    if volume.get("projected") is not None:
+        page.write(2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n")
+        for source in volume["projected"].get("sources") or []:
+            if source.get("secret") is not None:
+                page.write(2, f"SecretName:\t{source['secret'].get('name', '')}\n")
+                page.raw(f"    Optional:\t{_go_bool(source['secret'].get('optional'))}\n")
+            elif source.get("downwardAPI") is not None:
+                page.write(2, "DownwardAPI:\ttrue\n")
+            elif source.get("configMap") is not None:
+                page.write(2, f"ConfigMapName:\t{source['configMap'].get('name', '')}\n")
+                page.raw(f"    Optional:\t{_go_bool(source['configMap'].get('optional'))}\n")
+            elif source.get("serviceAccountToken") is not None:
+                page.write(2, f"TokenExpirationSeconds:\t{source['serviceAccountToken'].get('expirationSeconds', 3600)}\n")
+        return
+    if volume.get("downwardAPI") is not None:
+        page.write(2, "Type:\tDownwardAPI (a volume populated by information about the pod)\n")
+        page.raw("    Items:\n")
+        for item in volume["downwardAPI"].get("items") or []:
+            if item.get("fieldRef"):
+                page.write(3, f"{item['fieldRef'].get('fieldPath', '')} -> {item.get('path', '')}\n")
+            if item.get("resourceFieldRef"):
+                page.write(3, f"{item['resourceFieldRef'].get('resource', '')} -> {item.get('path', '')}\n")
+        return
+    if volume.get("csi") is not None:
+        csi = volume["csi"]
+        page.write(2, "Type:\tCSI (a Container Storage Interface (CSI) volume source)\n")
+        page.raw(f"    Driver:\t{csi.get('driver', '')}\n")
+        page.raw(f"    FSType:\t{csi.get('fsType', '')}\n")
+        page.raw(f"    ReadOnly:\t{_go_bool(csi.get('readOnly'))}\n")
+        attributes = csi.get("volumeAttributes") or {}
+        # Every Write of kubectl's prefix writer indents, continuation pieces included.
+        page.write(2, "VolumeAttributes:\t" + ("<none>\n" if not attributes else ""))
+        for i, key in enumerate(sorted(attributes)):
+            if i:
+                page.write(2, "")
+                page.write(2, "\t")
+            page.write(2, f"{key}={attributes[key]}\n")
+        return
+    if volume.get("ephemeral") is not None:
+        page.write(2, "Type:\tEphemeralVolume (an inline specification for a volume that gets created and deleted "
+                      "with the pod)\n")
+        return
+    for field, (title, details) in _VOLUME_SOURCES.items():
+        source = volume.get(field)
+        if source is not None:
+            page.write(2, f"Type:\t{title}\n")
+            for label, key, default in details:
+                page.raw(f"    {label}:\t{_go_value(source.get(key, default))}\n")
+            return
+    page.write(1, "<unknown>\n")
+
+
+def _describe_volumes(page: _Page, volumes: list[Obj], space: str) -> None:
+    if not volumes:
+        page.write(0, f"{space}Volumes:\t<none>\n")
+        return
+    page.write(0, f"{space}Volumes:\n")
+    for volume in volumes:
+        page.write(1, f"{' ' if space else ''}{volume.get('name', '')}:\n")
+        _describe_volume_source(page, volume)
+
+
+def _tolerations(page: _Page, title: str, tolerations: list[Obj] | None) -> None:
+    """``printPodTolerationsMultiline``: ``key=value:Effect op=Exists for Ns``, sorted by key."""
+    if not tolerations:
+        page.write(0, f"{title}:\t<none>\n")
+        return
+    for i, toleration in enumerate(sorted(tolerations, key=lambda t: t.get("key", ""))):
+        text = toleration.get("key", "")
+        if toleration.get("value"):
+            text += f"={toleration['value']}"
+        if toleration.get("effect"):
+            text += f":{toleration['effect']}"
+        if toleration.get("operator") == "Exists" and not toleration.get("value"):
+            text += " op=Exists" if toleration.get("key") or toleration.get("effect") else "op=Exists"
+        if toleration.get("tolerationSeconds") is not None:
+            text += f" for {toleration['tolerationSeconds']}s"
+        page.write(0, (f"{title}:\t" if i == 0 else "\t") + text + "\n")
+
+
+def _topology_spread(page: _Page, constraints: list[Obj] | None, space: str) -> None:
+    for i, tsc in enumerate(sorted(constraints or [], key=lambda c: c.get("topologyKey", ""))):
+        text = (f"{tsc.get('topologyKey', '')}:{tsc.get('whenUnsatisfiable', '')} when max skew "
+                f"{tsc.get('maxSkew', 0)} is exceeded")
+        if tsc.get("labelSelector") is not None:
+            text += f" for selector {format_label_selector(tsc['labelSelector'])}"
+        page.write(0, (f"{space}Topology Spread Constraints:\t" if i == 0 else f"{space}\t") + text + "\n")
+
+
+def _describe_template(page: _Page, template: Obj | None) -> None:
+    """``DescribePodTemplate`` into ``page``."""
+    page.write(0, "Pod Template:\n")
+    if template is None:
+        page.write(1, "<unset>")
+        return
+    meta, spec = _meta(template), _spec(template)
+    page.labels("  Labels", meta.get("labels"))
+    if meta.get("annotations"):
+        page.annotations("  Annotations", meta["annotations"])
+    if spec.get("serviceAccountName"):
+        page.write(1, f"Service Account:\t{spec['serviceAccountName']}\n")
+    if spec.get("initContainers"):
+        _describe_containers(page, "Init Containers", spec["initContainers"], None, None, "  ")
+    _describe_containers(page, "Containers", spec.get("containers") or [], None, None, "  ")
+    _describe_volumes(page, spec.get("volumes") or [], "  ")
+    _topology_spread(page, spec.get("topologySpreadConstraints"), "  ")
+    if spec.get("priorityClassName"):
+        page.write(1, f"Priority Class Name:\t{spec['priorityClassName']}\n")
+    page.labels("  Node-Selectors", spec.get("nodeSelector"))
+    _tolerations(page, "  Tolerations", spec.get("tolerations"))
+
+
+def describe_pod_template(template: Obj | None) -> str:
+    """What ``DescribePodTemplate`` writes, tabs unaligned (``rollout history --revision``
+    aligns it together with its own header lines)."""
+    page = _Page()
+    _describe_template(page, template)
+    return "".join(page.lines)
+
+
+def _pod_status_counts(cluster: Cluster, owner: Obj) -> str:
+    """``getPodStatusForController``: the phases of the pods ``owner`` controls."""
     counts = {"Running": 0, "Pending": 0, "Succeeded": 0, "Failed": 0}
-    for pod in pods:
-        phase = (pod.get("status") or {}).get("phase")
-        if phase in counts:
+    uid = _meta(owner).get("uid", "")
+    for kind, pod in cluster.store.children_of(uid):
+        controller = next((r for r in _meta(pod).get("ownerReferences") or [] if r.get("controller")), None)
+        phase = _status(pod).get("phase")
+        if kind.group_kind == ("", "Pod") and controller is not None and controller.get("uid") == uid \
+                and phase in counts:
             counts[phase] += 1
     return (f"{counts['Running']} Running / {counts['Pending']} Waiting / {counts['Succeeded']} Succeeded / "
             f"{counts['Failed']} Failed")
 
 
-def _owned_pods(cluster: Cluster, obj: Obj) -> list[Obj]:
-    uid = _meta(obj).get("uid", "")
-    return [child for kind, child in cluster.store.children_of(uid) if kind.group_kind == ("", "Pod")]
-
-
-def _conditions_table(page: _Page, obj: Obj, *, with_reason: bool) -> None:
-    conditions = (obj.get("status") or {}).get("conditions") or []
-    if not conditions:
-        return
-    page.write(0, "Conditions:\n")
-    if with_reason:
-        page.write(1, "Type\tStatus\tReason\n")
-        page.write(1, "----\t------\t------\n")
-        for c in conditions:
-            page.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
-    else:
-        page.write(1, "Type\tStatus\n")
-        for c in conditions:
-            page.write(1, f"{c.get('type', '')} \t{c.get('status', '')} \n")
-
-
-# --- describers ------------------------------------------------------------------------------
-
-
-def _describe_deployment(cluster: Cluster, d: Obj, page: _Page) -> None:
-    meta, spec, status = _meta(d), d.get("spec") or {}, d.get("status") or {}
-    _header(page, d)
-    page.write(0, f"CreationTimestamp:\t{format_date(meta.get('creationTimestamp'))}\n")
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
-    page.write(0, f"Selector:\t{format_label_selector(spec.get('selector'))}\n")
-    replicas = spec.get("replicas", 0)
-    unavailable = status.get("unavailableReplicas", 0)
-    page.write(0, f"Replicas:\t{replicas} desired | {status.get('updatedReplicas', 0)} updated | "
-                  f"{status.get('replicas', 0)} total | {status.get('availableReplicas', 0)} available | "
-                  f"{unavailable} unavailable\n")
-    strategy = spec.get("strategy") or {}
-    page.write(0, f"StrategyType:\t{strategy.get('type', '')}\n")
-    page.write(0, f"MinReadySeconds:\t{spec.get('minReadySeconds', 0)}\n")
-    rolling = strategy.get("rollingUpdate")
-    if rolling is not None:
-        page.write(0, f"RollingUpdateStrategy:\t{rolling.get('maxUnavailable')} max unavailable, "
-                      f"{rolling.get('maxSurge')} max surge\n")
-    _append_template(page, spec.get("template") or {})
-    _conditions_table(page, d, with_reason=True)
-    uid = meta.get("uid", "")
-    sets = [rs for kind, rs in cluster.store.children_of(uid) if kind.group_kind == ("apps", "ReplicaSet")]
-    template = spec.get("template") or {}
-    new, old = None, []
-    from helmlite.cluster.controllers.deployment import equal_ignore_hash
-
-    for rs in sets:
-        if new is None and equal_ignore_hash((rs.get("spec") or {}).get("template") or {}, template):
-            new = rs
-        elif ((rs.get("spec") or {}).get("replicas") or 0) > 0:
-            old.append(rs)
-
-    def rs_text(rs: Obj) -> str:
-        return (f"{_meta(rs).get('name', '')} ({(rs.get('status') or {}).get('replicas', 0)}/"
-                f"{(rs.get('spec') or {}).get('replicas', 0)} replicas created)")
-
-    page.write(0, f"OldReplicaSets:\t{', '.join(rs_text(rs) for rs in old) or '<none>'}\n")
-    page.write(0, f"NewReplicaSet:\t{rs_text(new) if new is not None else '<none>'}\n")
-    describe_events(page, _events_for(cluster, d), cluster.clock.now)
-
-
-def _describe_replicated(cluster: Cluster, obj: Obj, page: _Page) -> None:
-    """ReplicaSet, StatefulSet, DaemonSet: selector, replica counts, pod status, template."""
-    meta, spec, status = _meta(obj), obj.get("spec") or {}, obj.get("status") or {}
-    kind = obj.get("kind")
-    _header(page, obj)
-    if kind == "StatefulSet":
-        page.write(0, f"CreationTimestamp:\t{format_date(meta.get('creationTimestamp'))}\n")
-    page.write(0, f"Selector:\t{format_label_selector(spec.get('selector'))}\n")
-    if kind == "DaemonSet":
-        page.write(0, f"Node-Selector:\t{format_labels(((spec.get('template') or {}).get('spec') or {}).get('nodeSelector'))}\n")
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
-    if kind != "StatefulSet":
-        _controlled_by(page, obj)
-    pods = _owned_pods(cluster, obj)
-    if kind == "DaemonSet":
-        page.write(0, f"Desired Number of Nodes Scheduled: {status.get('desiredNumberScheduled', 0)}\n")
-        page.write(0, f"Current Number of Nodes Scheduled: {status.get('currentNumberScheduled', 0)}\n")
-        page.write(0, f"Number of Nodes Scheduled with Up-to-date Pods: {status.get('updatedNumberScheduled', 0)}\n")
-        page.write(0, f"Number of Nodes Scheduled with Available Pods: {status.get('numberAvailable', 0)}\n")
-        page.write(0, f"Number of Nodes Misscheduled: {status.get('numberMisscheduled', 0)}\n")
-        page.write(0, f"Pods Status:\t{_replicas_status(pods)}\n")
-    elif kind == "StatefulSet":
-        page.write(0, f"Replicas:\t{spec.get('replicas', 0)} desired | {status.get('replicas', 0)} total\n")
-        page.write(0, f"Update Strategy:\t{(spec.get('updateStrategy') or {}).get('type', '')}\n")
-        partition = ((spec.get("updateStrategy") or {}).get("rollingUpdate") or {}).get("partition")
-        if partition is not None:
-            page.write(1, f"Partition:\t{partition}\n")
-        page.write(0, f"Pods Status:\t{_replicas_status(pods)}\n")
-    else:
-        page.write(0, f"Replicas:\t{status.get('replicas', 0)} current / {spec.get('replicas', 0)} desired\n")
-        page.write(0, f"Pods Status:\t{_replicas_status(pods)}\n")
-    _append_template(page, spec.get("template") or {})
-    if kind == "ReplicaSet":
-        _conditions_table(page, obj, with_reason=True)
-    describe_events(page, _events_for(cluster, obj), cluster.clock.now)
-
-
-def _container_state(page: _Page, level: int, title: str, state: Obj) -> None:
-    if "running" in state:
-        page.write(level, f"{title}:\tRunning\n")
-        page.write(level + 1, f"Started:\t{format_date(state['running'].get('startedAt'))}\n")
-    elif "waiting" in state:
-        page.write(level, f"{title}:\tWaiting\n")
-        if state["waiting"].get("reason"):
-            page.write(level + 1, f"Reason:\t{state['waiting']['reason']}\n")
-    elif "terminated" in state:
-        t = state["terminated"]
-        page.write(level, f"{title}:\tTerminated\n")
-        if t.get("reason"):
-            page.write(level + 1, f"Reason:\t{t['reason']}\n")
-        if t.get("message"):
-            page.write(level + 1, f"Message:\t{t['message']}\n")
-        page.write(level + 1, f"Exit Code:\t{t.get('exitCode', 0)}\n")
-        page.write(level + 1, f"Started:\t{format_date(t.get('startedAt'))}\n")
-        page.write(level + 1, f"Finished:\t{format_date(t.get('finishedAt'))}\n")
-    else:
-        page.write(level, f"{title}:\tWaiting\n")
-
-
-def _describe_containers(page: _Page, title: str, containers: list[Obj], statuses: list[Obj]) -> None:
-    by_name = {s.get("name"): s for s in statuses}
-    page.write(0, f"{title}:\n")
-    for c in containers:
-        s = by_name.get(c.get("name"), {})
-        page.write(1, f"{c.get('name', '')}:\n")
-        if s.get("containerID"):
-            page.write(2, f"Container ID:\t{s['containerID']}\n")
-        page.write(2, f"Image:\t{c.get('image', '')}\n")
-        page.write(2, f"Image ID:\t{s.get('imageID', '')}\n")
-        ports = c.get("ports") or []
-        port_text = ", ".join(f"{p.get('containerPort')}/{p.get('protocol', 'TCP')}" for p in ports)
-        host_text = ", ".join(f"{p.get('hostPort', 0)}/{p.get('protocol', 'TCP')}" for p in ports)
-        page.write(2, f"{'Ports' if len(ports) > 1 else 'Port'}:\t{port_text or '<none>'}\n")
-        page.write(2, f"{'Host Ports' if len(ports) > 1 else 'Host Port'}:\t{host_text or '<none>'}\n")
-        for field, heading in (("command", "Command"), ("args", "Args")):
-            if c.get(field):
-                page.write(2, f"{heading}:\n")
-                for part in c[field]:
-                    page.write(3, f"{part}\n")
-        _container_state(page, 2, "State", s.get("state") or {})
-        if s.get("lastState"):
-            _container_state(page, 2, "Last State", s["lastState"])
-        page.write(2, f"Ready:\t{'True' if s.get('ready') else 'False'}\n")
-        page.write(2, f"Restart Count:\t{s.get('restartCount', 0)}\n")
-        resources = c.get("resources") or {}
-        for section in ("limits", "requests"):
-            if resources.get(section):
-                page.write(2, f"{section.capitalize()}:\n")
-                for key in sorted(resources[section]):
-                    page.write(3, f"{key}:\t{resources[section][key]}\n")
-        env = c.get("env") or []
-        page.write(2, "Environment:" + ("\t<none>\n" if not env else "\n"))
-        for e in env:
-            page.write(3, f"{e.get('name', '')}:\t{e.get('value', '')}\n")
-        mounts = c.get("volumeMounts") or []
-        page.write(2, "Mounts:" + ("\t<none>\n" if not mounts else "\n"))
-        for m in sorted(mounts, key=lambda m: m.get("mountPath", "")):
-            page.write(3, f"{m.get('mountPath', '')} from {m.get('name', '')} ({'ro' if m.get('readOnly') else 'rw'})\n")
-
-
 def _describe_pod(cluster: Cluster, pod: Obj, page: _Page) -> None:
-    meta, spec, status = _meta(pod), pod.get("spec") or {}, pod.get("status") or {}
-    _header(page, pod)
-    page.write(0, f"Priority:\t{spec.get('priority', 0)}\n")
+    meta, spec, status = _meta(pod), _spec(pod), _status(pod)
+    _name_namespace(page, pod)
+    if spec.get("priority") is not None:
+        page.write(0, f"Priority:\t{spec['priority']}\n")
     if spec.get("priorityClassName"):
         page.write(0, f"Priority Class Name:\t{spec['priorityClassName']}\n")
-    page.write(0, f"Service Account:\t{spec.get('serviceAccountName', '')}\n")
+    if spec.get("runtimeClassName"):
+        page.write(0, f"Runtime Class Name:\t{spec['runtimeClassName']}\n")
+    if spec.get("serviceAccountName"):
+        page.write(0, f"Service Account:\t{spec['serviceAccountName']}\n")
     node = spec.get("nodeName")
     page.write(0, f"Node:\t{node + '/' + status.get('hostIP', '') if node else '<none>'}\n")
     if status.get("startTime"):
         page.write(0, f"Start Time:\t{format_date(status['startTime'])}\n")
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
-    if meta.get("deletionTimestamp"):
+    _labels_annotations(page, pod)
+    if meta.get("deletionTimestamp") and status.get("phase") not in ("Failed", "Succeeded"):
         page.write(0, f"Status:\tTerminating (lasts {since(meta['deletionTimestamp'], cluster.clock.now)})\n")
         page.write(0, f"Termination Grace Period:\t{meta.get('deletionGracePeriodSeconds', 0)}s\n")
     else:
@@ -322,198 +597,311 @@ def _describe_pod(cluster: Cluster, pod: Obj, page: _Page) -> None:
         page.write(0, f"Reason:\t{status['reason']}\n")
     if status.get("message"):
         page.write(0, f"Message:\t{status['message']}\n")
+    seccomp = (spec.get("securityContext") or {}).get("seccompProfile")
+    if seccomp:
+        page.write(0, f"SeccompProfile:\t{seccomp.get('type', '')}\n")
+        if seccomp.get("type") == "Localhost":
+            page.write(0, f"LocalhostProfile:\t{seccomp.get('localhostProfile', '')}\n")
     page.write(0, f"IP:\t{status.get('podIP', '')}\n")
     ips = status.get("podIPs") or []
     page.write(0, "IPs:" + ("\t<none>\n" if not ips else "\n"))
     for ip in ips:
         page.write(1, f"IP:\t{ip.get('ip', '')}\n")
     _controlled_by(page, pod)
+    if status.get("nominatedNodeName"):
+        page.write(0, f"NominatedNodeName:\t{status['nominatedNodeName']}\n")
+    if spec.get("resources") is not None:
+        page.write(0, "Resources:\n")
+        _describe_resources(page, spec["resources"], 1)
     if spec.get("initContainers"):
-        _describe_containers(page, "Init Containers", spec["initContainers"], status.get("initContainerStatuses") or [])
-    _describe_containers(page, "Containers", spec.get("containers") or [], status.get("containerStatuses") or [])
-    _conditions_table(page, pod, with_reason=False)
-    volumes = spec.get("volumes") or []
-    page.write(0, "Volumes:" + ("\t<none>\n" if not volumes else "\n"))
-    for v in volumes:
-        page.write(1, f"{v.get('name', '')}:\n")
-        source = next((k for k in v if k != "name"), "")
-        if source == "projected":
-            page.write(2, "Type:\tProjected (a volume that contains injected data from multiple sources)\n")
-            for src in (v["projected"].get("sources") or []):
-                if "serviceAccountToken" in src:
-                    page.write(2, f"TokenExpirationSeconds:\t{src['serviceAccountToken'].get('expirationSeconds', 3607)}\n")
-                elif "configMap" in src:
-                    page.write(2, f"ConfigMapName:\t{src['configMap'].get('name', '')}\n")
-                    page.write(2, f"Optional:\t{'true' if src['configMap'].get('optional') else 'false'}\n")
-                elif "downwardAPI" in src:
-                    page.write(2, "DownwardAPI:\ttrue\n")
-        else:
-            page.write(2, f"Type:\t{source[:1].upper() + source[1:]}\n")
+        _describe_containers(page, "Init Containers", spec["initContainers"], status.get("initContainerStatuses") or [],
+                             pod, "")
+    _describe_containers(page, "Containers", spec.get("containers") or [], status.get("containerStatuses") or [],
+                         pod, "")
+    if spec.get("readinessGates"):
+        page.write(0, "Readiness Gates:\n  Type\tStatus\n")
+        conditions = {c.get("type"): c.get("status") for c in status.get("conditions") or []}
+        for gate in spec["readinessGates"]:
+            page.write(1, f"{gate.get('conditionType', '')} \t{conditions.get(gate.get('conditionType'), '<none>')} \n")
+    if status.get("conditions"):
+        page.write(0, "Conditions:\n  Type\tStatus\n")
+        for condition in status["conditions"]:
+            page.write(1, f"{condition.get('type', '')} \t{condition.get('status', '')} \n")
+    _describe_volumes(page, spec.get("volumes") or [], "")
     page.write(0, f"QoS Class:\t{status.get('qosClass', '')}\n")
-    page.labels(0, "Node-Selectors", spec.get("nodeSelector"))
-    tolerations = spec.get("tolerations") or []
-    texts = []
-    for t in tolerations:
-        text = t.get("key", "")
-        if t.get("value"):
-            text += f"={t['value']}"
-        if t.get("effect"):
-            text += f":{t['effect']}"
-        if t.get("operator") == "Exists" and t.get("value") is None:
-            text += " op=Exists"
-        if t.get("tolerationSeconds") is not None:
-            text += f" for {t['tolerationSeconds']}s"
-        texts.append(text)
-    page.write(0, "Tolerations:\t" + ("<none>\n" if not texts else texts[0] + "\n"))
-    for text in texts[1:]:
-        page.write(0, f"\t{text}\n")
+    page.labels("Node-Selectors", spec.get("nodeSelector"))
+    _tolerations(page, "Tolerations", spec.get("tolerations"))
+    _topology_spread(page, spec.get("topologySpreadConstraints"), "")
     describe_events(page, _events_for(cluster, pod), cluster.clock.now)
 
 
-def _describe_service(cluster: Cluster, svc: Obj, page: _Page) -> None:
-    meta, spec = _meta(svc), svc.get("spec") or {}
-    _header(page, svc)
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
-    page.write(0, f"Selector:\t{format_labels(spec.get('selector'))}\n")
-    page.write(0, f"Type:\t{spec.get('type', 'ClusterIP')}\n")
-    page.write(0, f"IP Family Policy:\t{spec.get('ipFamilyPolicy', 'SingleStack')}\n")
-    page.write(0, f"IP Families:\t{','.join(spec.get('ipFamilies') or ['IPv4'])}\n")
-    page.write(0, f"IP:\t{spec.get('clusterIP', '')}\n")
-    page.write(0, f"IPs:\t{','.join(spec.get('clusterIPs') or [spec.get('clusterIP', '')])}\n")
-    if spec.get("type") == "LoadBalancer":
-        page.write(0, f"LoadBalancer Ingress:\t{service_external_ip(svc)}\n")
-    endpoints = cluster.store.peek("", "Endpoints", meta.get("namespace", ""), meta.get("name", "")) or {}
-    for port in spec.get("ports") or []:
-        name = port.get("name") or "<unset>"
-        page.write(0, f"Port:\t{name}\t{port.get('port')}/{port.get('protocol', 'TCP')}\n")
-        target = port.get("targetPort", port.get("port"))
-        page.write(0, f"TargetPort:\t{target}/{port.get('protocol', 'TCP')}\n")
-        if port.get("nodePort"):
-            page.write(0, f"NodePort:\t{name}\t{port['nodePort']}/{port.get('protocol', 'TCP')}\n")
-        addresses = []
-        for subset in endpoints.get("subsets") or []:
-            for ep_port in subset.get("ports") or []:
-                if ep_port.get("name", "") == port.get("name", ""):
-                    addresses += [f"{a.get('ip')}:{ep_port.get('port')}" for a in subset.get("addresses") or []]
-        page.write(0, f"Endpoints:\t{','.join(addresses)}\n")
-    page.write(0, f"Session Affinity:\t{spec.get('sessionAffinity', 'None')}\n")
-    if spec.get("externalTrafficPolicy"):
-        page.write(0, f"External Traffic Policy:\t{spec['externalTrafficPolicy']}\n")
-    page.write(0, f"Internal Traffic Policy:\t{spec.get('internalTrafficPolicy', 'Cluster')}\n")
-    describe_events(page, _events_for(cluster, svc), cluster.clock.now)
+# --- workloads -------------------------------------------------------------------------------
 
 
-def _describe_node(cluster: Cluster, node: Obj, page: _Page) -> None:
-    meta, spec, status = _meta(node), node.get("spec") or {}, node.get("status") or {}
-    page.write(0, f"Name:\t{meta.get('name', '')}\n")
-    page.write(0, f"Roles:\t{node_roles(node)}\n")
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
+def _replica_sets_of(cluster: Cluster, d: Obj) -> tuple[list[Obj], Obj | None]:
+    """``deploymentutil.GetAllReplicaSets``: every old ReplicaSet (scaled down or not) and the
+    oldest one whose template matches the Deployment's."""
+    from helmlite.cluster.controllers.deployment import equal_ignore_hash
+
+    template = _spec(d).get("template") or {}
+    owned = [rs for kind, rs in cluster.store.children_of(_meta(d).get("uid", ""))
+             if kind.group_kind == ("apps", "ReplicaSet")]
+    owned.sort(key=lambda rs: _meta(rs).get("name", ""))
+    matching = sorted((rs for rs in owned if equal_ignore_hash(_spec(rs).get("template") or {}, template)),
+                      key=lambda rs: (_meta(rs).get("creationTimestamp", ""), _meta(rs).get("name", "")))
+    new = matching[0] if matching else None
+    return [rs for rs in owned if rs is not new], new
+
+
+def _replica_sets_text(sets: list[Obj]) -> str:
+    return ", ".join(f"{_meta(rs).get('name', '')} ({_status(rs).get('replicas', 0)}/"
+                     f"{_spec(rs).get('replicas', 0)} replicas created)" for rs in sets) or "<none>"
+
+
+def _conditions_with_reason(page: _Page, obj: Obj) -> None:
+    conditions = _status(obj).get("conditions") or []
+    if conditions:
+        page.write(0, "Conditions:\n  Type\tStatus\tReason\n")
+        page.write(1, "----\t------\t------\n")
+        for c in conditions:
+            page.write(1, f"{c.get('type', '')} \t{c.get('status', '')}\t{c.get('reason', '')}\n")
+
+
+def _describe_deployment(cluster: Cluster, d: Obj, page: _Page) -> None:
+    meta, spec, status = _meta(d), _spec(d), _status(d)
+    _name_namespace(page, d)
     page.write(0, f"CreationTimestamp:\t{format_date(meta.get('creationTimestamp'))}\n")
-    taints = [f"{t.get('key', '')}{'=' + t['value'] if t.get('value') else ''}:{t.get('effect', '')}"
-              for t in spec.get("taints") or []]
-    page.write(0, "Taints:\t" + ("<none>\n" if not taints else taints[0] + "\n"))
-    for taint in taints[1:]:
-        page.write(0, f"\t{taint}\n")
-    page.write(0, f"Unschedulable:\t{'true' if spec.get('unschedulable') else 'false'}\n")
-    page.write(0, "Conditions:\n")
-    page.write(1, "Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n")
-    page.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
-    for c in status.get("conditions") or []:
-        page.write(1, f"{c.get('type', '')} \t{c.get('status', '')} \t{format_date(c.get('lastHeartbeatTime'))} \t"
-                      f"{format_date(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t{c.get('message', '')}\n")
-    page.write(0, "Addresses:\n")
-    for a in status.get("addresses") or []:
-        page.write(1, f"{a.get('type', '')}:\t{a.get('address', '')}\n")
-    for title, field in (("Capacity", "capacity"), ("Allocatable", "allocatable")):
-        page.write(0, f"{title}:\n")
-        for key in sorted(status.get(field) or {}):
-            page.write(1, f"{key}:\t{status[field][key]}\n")
-    info = status.get("nodeInfo") or {}
-    page.write(0, "System Info:\n")
-    for title, field in (("Machine ID", "machineID"), ("System UUID", "systemUUID"), ("Boot ID", "bootID"),
-                         ("Kernel Version", "kernelVersion"), ("OS Image", "osImage"),
-                         ("Operating System", "operatingSystem"), ("Architecture", "architecture"),
-                         ("Container Runtime Version", "containerRuntimeVersion"), ("Kubelet Version", "kubeletVersion")):
-        page.write(1, f"{title}:\t{info.get(field, '')}\n")
-    if spec.get("podCIDR"):
-        page.write(0, f"PodCIDR:\t{spec['podCIDR']}\n")
-        page.write(0, f"PodCIDRs:\t{','.join(spec.get('podCIDRs') or [spec['podCIDR']])}\n")
-    if spec.get("providerID"):
-        page.write(0, f"ProviderID:\t{spec['providerID']}\n")
-    pods = [p for p in cluster.store.peek_all("", "Pod") if (p.get("spec") or {}).get("nodeName") == meta.get("name")
-            and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
-    page.write(0, f"Non-terminated Pods:\t({len(pods)} in total)\n")
-    page.write(1, "Namespace\tName\tAge\n")
-    page.write(1, "---------\t----\t---\n")
-    for p in sorted(pods, key=lambda p: (_meta(p).get("namespace", ""), _meta(p).get("name", ""))):
-        page.write(1, f"{_meta(p).get('namespace', '')}\t{_meta(p).get('name', '')}\t"
-                      f"{since(_meta(p).get('creationTimestamp'), cluster.clock.now)}\n")
-    describe_events(page, _events_for(cluster, node), cluster.clock.now)
+    _labels_annotations(page, d)
+    page.write(0, f"Selector:\t{_selector(spec.get('selector'))}\n")
+    page.write(0, f"Replicas:\t{spec.get('replicas', 1)} desired | {status.get('updatedReplicas', 0)} updated | "
+                  f"{status.get('replicas', 0)} total | {status.get('availableReplicas', 0)} available | "
+                  f"{status.get('unavailableReplicas', 0)} unavailable\n")
+    strategy = spec.get("strategy") or {}
+    page.write(0, f"StrategyType:\t{strategy.get('type', '')}\n")
+    page.write(0, f"MinReadySeconds:\t{spec.get('minReadySeconds', 0)}\n")
+    rolling = strategy.get("rollingUpdate")
+    if rolling is not None:
+        page.write(0, f"RollingUpdateStrategy:\t{rolling.get('maxUnavailable', 0)} max unavailable, "
+                      f"{rolling.get('maxSurge', 0)} max surge\n")
+    _describe_template(page, spec.get("template") or {})
+    _conditions_with_reason(page, d)
+    old, new = _replica_sets_of(cluster, d)
+    if old or new is not None:
+        page.write(0, f"OldReplicaSets:\t{_replica_sets_text(old)}\n")
+        page.write(0, f"NewReplicaSet:\t{_replica_sets_text([new] if new is not None else [])}\n")
+    describe_events(page, _events_for(cluster, d), cluster.clock.now)
+
+
+def _describe_replica_set(cluster: Cluster, rs: Obj, page: _Page) -> None:
+    spec, status = _spec(rs), _status(rs)
+    _name_namespace(page, rs)
+    page.write(0, f"Selector:\t{format_label_selector(spec.get('selector'))}\n")
+    _labels_annotations(page, rs)
+    _controlled_by(page, rs)
+    page.write(0, f"Replicas:\t{status.get('replicas', 0)} current / {spec.get('replicas', 1)} desired\n")
+    page.write(0, f"Pods Status:\t{_pod_status_counts(cluster, rs)}\n")
+    _describe_template(page, spec.get("template") or {})
+    _conditions_with_reason(page, rs)
+    describe_events(page, _events_for(cluster, rs), cluster.clock.now)
+
+
+def _describe_stateful_set(cluster: Cluster, sts: Obj, page: _Page) -> None:
+    meta, spec, status = _meta(sts), _spec(sts), _status(sts)
+    _name_namespace(page, sts)
+    page.write(0, f"CreationTimestamp:\t{format_date(meta.get('creationTimestamp'))}\n")
+    page.write(0, f"Selector:\t{_selector(spec.get('selector'))}\n")
+    _labels_annotations(page, sts)
+    page.write(0, f"Service Name:\t{spec.get('serviceName', '')}\n")
+    page.write(0, f"Pod Management Policy:\t{spec.get('podManagementPolicy', 'OrderedReady')}\n")
+    page.write(0, f"Replicas:\t{spec.get('replicas', 1)} desired | {status.get('replicas', 0)} total\n")
+    strategy = spec.get("updateStrategy") or {}
+    page.write(0, f"Update Strategy:\t{strategy.get('type', '')}\n")
+    rolling = strategy.get("rollingUpdate") or {}
+    if rolling.get("partition") is not None:
+        page.write(1, f"Partition:\t{rolling['partition']}\n")
+        if rolling.get("maxUnavailable") is not None:
+            page.write(1, f"MaxUnavailable:\t{rolling['maxUnavailable']}\n")
+    retention = spec.get("persistentVolumeClaimRetentionPolicy")
+    if retention is not None:
+        page.write(0, "Persistent Volume Claim Retention Policy:\n")
+        page.write(1, f"WhenDeleted:\t{retention.get('whenDeleted', 'Retain')}\n")
+        page.write(1, f"WhenScaled:\t{retention.get('whenScaled', 'Retain')}\n")
+    page.write(0, f"Pods Status:\t{_pod_status_counts(cluster, sts)}\n")
+    _describe_template(page, spec.get("template") or {})
+    claims = spec.get("volumeClaimTemplates") or []
+    page.write(0, "Volume Claims:" + ("\t<none>\n" if not claims else "\n"))
+    for claim in claims:
+        claim_spec = _spec(claim)
+        page.write(1, f"Name:\t{_meta(claim).get('name', '')}\n")
+        page.write(1, f"StorageClass:\t{claim_spec.get('storageClassName', '')}\n")
+        page.labels("  Labels", _meta(claim).get("labels"))
+        page.labels("  Annotations", _meta(claim).get("annotations"))
+        storage = ((claim_spec.get("resources") or {}).get("requests") or {}).get("storage")
+        page.write(1, f"Capacity:\t{storage if storage is not None else '<default>'}\n")
+        page.write(1, f"Access Modes:\t{_go_list(claim_spec.get('accessModes'))}\n")
+    describe_events(page, _events_for(cluster, sts), cluster.clock.now)
+
+
+def _describe_daemon_set(cluster: Cluster, ds: Obj, page: _Page) -> None:
+    spec, status = _spec(ds), _status(ds)
+    _name_namespace(page, ds)
+    page.write(0, f"Selector:\t{_selector(spec.get('selector'))}\n")
+    node_selector = _spec(spec.get("template") or {}).get("nodeSelector")
+    page.write(0, f"Node-Selector:\t{format_labels(node_selector)}\n")
+    _labels_annotations(page, ds)
+    page.write(0, f"Desired Number of Nodes Scheduled: {status.get('desiredNumberScheduled', 0)}\n")
+    page.write(0, f"Current Number of Nodes Scheduled: {status.get('currentNumberScheduled', 0)}\n")
+    page.write(0, f"Number of Nodes Scheduled with Up-to-date Pods: {status.get('updatedNumberScheduled', 0)}\n")
+    page.write(0, f"Number of Nodes Scheduled with Available Pods: {status.get('numberAvailable', 0)}\n")
+    page.write(0, f"Number of Nodes Misscheduled: {status.get('numberMisscheduled', 0)}\n")
+    page.write(0, f"Pods Status:\t{_pod_status_counts(cluster, ds)}\n")
+    _describe_template(page, spec.get("template") or {})
+    describe_events(page, _events_for(cluster, ds), cluster.clock.now)
+
+
+def _seconds_between(start: str, end: str) -> float:
+    return parse_time(end) - parse_time(start)
 
 
 def _describe_job(cluster: Cluster, job: Obj, page: _Page) -> None:
-    meta, spec, status = _meta(job), job.get("spec") or {}, job.get("status") or {}
-    _header(page, job)
-    page.write(0, f"Selector:\t{format_label_selector(spec.get('selector'))}\n")
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
+    spec, status = _spec(job), _status(job)
+    _name_namespace(page, job)
+    page.write(0, f"Selector:\t{_selector(spec.get('selector'))}\n")
+    _labels_annotations(page, job)
     _controlled_by(page, job)
-    page.write(0, f"Parallelism:\t{spec.get('parallelism', 1)}\n")
-    page.write(0, f"Completions:\t{spec.get('completions', '<unset>')}\n")
-    page.write(0, f"Completion Mode:\t{spec.get('completionMode', 'NonIndexed')}\n")
-    page.write(0, f"Suspend:\t{'true' if spec.get('suspend') else 'false'}\n")
-    page.write(0, f"Backoff Limit:\t{spec.get('backoffLimit', 6)}\n")
+    if spec.get("parallelism") is not None:
+        page.write(0, f"Parallelism:\t{spec['parallelism']}\n")
+    page.write(0, f"Completions:\t{spec['completions'] if spec.get('completions') is not None else '<unset>'}\n")
+    if spec.get("completionMode"):
+        page.write(0, f"Completion Mode:\t{spec['completionMode']}\n")
+    if spec.get("suspend") is not None:
+        page.write(0, f"Suspend:\t{_go_bool(spec['suspend'])}\n")
+    if spec.get("backoffLimit") is not None:
+        page.write(0, f"Backoff Limit:\t{spec['backoffLimit']}\n")
+    if spec.get("ttlSecondsAfterFinished") is not None:
+        page.write(0, f"TTL Seconds After Finished:\t{spec['ttlSecondsAfterFinished']}\n")
     if status.get("startTime"):
         page.write(0, f"Start Time:\t{format_date(status['startTime'])}\n")
     if status.get("completionTime"):
         page.write(0, f"Completed At:\t{format_date(status['completionTime'])}\n")
-    page.write(0, f"Pods Statuses:\t{status.get('active', 0)} Active ({status.get('ready', 0)} Ready) / "
-                  f"{status.get('succeeded', 0)} Succeeded / {status.get('failed', 0)} Failed\n")
-    _append_template(page, spec.get("template") or {})
+    if status.get("startTime") and status.get("completionTime"):
+        page.write(0, f"Duration:\t{human_duration(_seconds_between(status['startTime'], status['completionTime']))}\n")
+    if spec.get("activeDeadlineSeconds") is not None:
+        page.write(0, f"Active Deadline Seconds:\t{spec['activeDeadlineSeconds']}s\n")
+    counts = f"{status.get('succeeded', 0)} Succeeded / {status.get('failed', 0)} Failed"
+    if status.get("ready") is None:
+        page.write(0, f"Pods Statuses:\t{status.get('active', 0)} Active / {counts}\n")
+    else:
+        page.write(0, f"Pods Statuses:\t{status.get('active', 0)} Active ({status['ready']} Ready) / {counts}\n")
+    if spec.get("completionMode") == "Indexed":
+        indexes = status.get("completedIndexes") or ""
+        cut = indexes.find(",", 50)
+        page.write(0, f"Completed Indexes:\t{(indexes[:cut + 1] + '...' if cut >= 0 else indexes) or '<none>'}\n")
+    _describe_template(page, spec.get("template") or {})
     describe_events(page, _events_for(cluster, job), cluster.clock.now)
 
 
+def _or_unset(value: Any, suffix: str = "") -> str:
+    return "<unset>" if value is None else f"{value}{suffix}"
+
+
 def _describe_cron_job(cluster: Cluster, cj: Obj, page: _Page) -> None:
-    meta, spec, status = _meta(cj), cj.get("spec") or {}, cj.get("status") or {}
-    _header(page, cj)
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
+    spec, status = _spec(cj), _status(cj)
+    _name_namespace(page, cj)
+    _labels_annotations(page, cj)
     page.write(0, f"Schedule:\t{spec.get('schedule', '')}\n")
-    page.write(0, f"Concurrency Policy:\t{spec.get('concurrencyPolicy', 'Allow')}\n")
-    page.write(0, f"Suspend:\t{'True' if spec.get('suspend') else 'False'}\n")
-    page.write(0, f"Successful Job History Limit:\t{spec.get('successfulJobsHistoryLimit', 3)}\n")
-    page.write(0, f"Failed Job History Limit:\t{spec.get('failedJobsHistoryLimit', 1)}\n")
-    page.write(0, f"Starting Deadline Seconds:\t{spec.get('startingDeadlineSeconds', '<unset>')}\n")
-    job_spec = (spec.get("jobTemplate") or {}).get("spec") or {}
-    page.write(0, f"Selector:\t{format_label_selector(job_spec.get('selector'))}\n")
-    page.write(0, f"Parallelism:\t{job_spec.get('parallelism', '<unset>')}\n")
-    page.write(0, f"Completions:\t{job_spec.get('completions', '<unset>')}\n")
-    _append_template(page, job_spec.get("template") or {})
-    last = status.get("lastScheduleTime")
-    page.write(0, f"Last Schedule Time:\t{format_date(last) if last else '<unset>'}\n")
+    page.write(0, f"Concurrency Policy:\t{spec.get('concurrencyPolicy', '')}\n")
+    page.write(0, f"Suspend:\t{_or_unset(None if spec.get('suspend') is None else _title_bool(spec['suspend']))}\n")
+    page.write(0, f"Time Zone:\t{_or_unset(spec.get('timeZone'))}\n")
+    page.write(0, f"Successful Job History Limit:\t{_or_unset(spec.get('successfulJobsHistoryLimit'))}\n")
+    page.write(0, f"Failed Job History Limit:\t{_or_unset(spec.get('failedJobsHistoryLimit'))}\n")
+    page.write(0, f"Starting Deadline Seconds:\t{_or_unset(spec.get('startingDeadlineSeconds'), 's')}\n")
+    job_spec = _spec(spec.get("jobTemplate") or {})
+    selector = job_spec.get("selector")
+    page.write(0, f"Selector:\t{_selector(selector) if selector is not None else '<unset>'}\n")
+    page.write(0, f"Parallelism:\t{_or_unset(job_spec.get('parallelism'))}\n")
+    page.write(0, f"Completions:\t{_or_unset(job_spec.get('completions'))}\n")
+    if job_spec.get("activeDeadlineSeconds") is not None:
+        page.write(0, f"Active Deadline Seconds:\t{job_spec['activeDeadlineSeconds']}s\n")
+    _describe_template(page, job_spec.get("template") or {})
+    page.write(0, f"Last Schedule Time:\t{format_date(status['lastScheduleTime']) if status.get('lastScheduleTime') else '<unset>'}\n")
     active = [ref.get("name", "") for ref in status.get("active") or []]
     page.write(0, f"Active Jobs:\t{', '.join(active) or '<none>'}\n")
     describe_events(page, _events_for(cluster, cj), cluster.clock.now)
 
 
+def _hpa_metric(page: _Page, metric: Obj, current_status: Obj) -> None:
+    """One line of ``Metrics: ( current / target )`` for an autoscaling/v2 metric."""
+    metric_type = metric.get("type")
+    field = {"Resource": "resource", "ContainerResource": "containerResource", "Pods": "pods", "Object": "object",
+             "External": "external"}.get(str(metric_type))
+    if field is None:
+        page.write(1, f'<unknown metric type "{metric_type}">\n')
+        return
+    source = metric.get(field) or {}
+    target = source.get("target") or {}
+    observed = (current_status.get(field) or {}).get("current") if current_status.get(field) else None
+
+    def current(key: str) -> str:
+        return str(observed[key]) if observed is not None and observed.get(key) is not None else "<unknown>"
+
+    metric_name = (source.get("metric") or {}).get("name", "")
+    if metric_type == "External":
+        kind = "target average value" if target.get("averageValue") is not None else "target value"
+        key = "averageValue" if target.get("averageValue") is not None else "value"
+        page.write(1, f'"{metric_name}" ({kind}):\t{current(key)} / {target.get(key, "")}\n')
+    elif metric_type == "Pods":
+        page.write(1, f'"{metric_name}" on pods:\t{current("averageValue")} / {target.get("averageValue", "")}\n')
+    elif metric_type == "Object":
+        described = source.get("describedObject") or {}
+        key = "averageValue" if target.get("type") == "AverageValue" else "value"
+        kind = "target average value" if key == "averageValue" else "target value"
+        page.write(1, f'"{metric_name}" on {described.get("kind", "")}/{described.get("name", "")} ({kind}):\t'
+                      f'{current(key)} / {target.get(key, "")}\n')
+    else:
+        title = (f"resource {source.get('name', '')} on pods" if metric_type == "Resource" else
+                 f'resource {source.get("name", "")} of container "{source.get("container", "")}" on pods')
+        if target.get("averageValue") is not None:
+            page.write(1, f"{title}:\t{current('averageValue')} / {target['averageValue']}\n")
+        else:
+            observed = observed or {}
+            utilization = observed.get("averageUtilization")
+            now_text = (f"{utilization}% ({observed.get('averageValue', '0')})" if utilization is not None
+                        else "<unknown>")
+            goal = f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None else "<auto>"
+            # kubectl writes the title and this part in two writes, both indented.
+            page.write(1, f"{title}  (as a percentage of request):\t{now_text} / {goal}\n")
+
+
 def _describe_hpa(cluster: Cluster, hpa: Obj, page: _Page) -> None:
-    meta, spec, status = _meta(hpa), hpa.get("spec") or {}, hpa.get("status") or {}
-    _header(page, hpa)
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
+    meta, spec, status = _meta(hpa), _spec(hpa), _status(hpa)
+    _name_namespace(page, hpa)
+    _labels_annotations(page, hpa)
     page.write(0, f"CreationTimestamp:\t{format_date(meta.get('creationTimestamp'))}\n")
     ref = spec.get("scaleTargetRef") or {}
     page.write(0, f"Reference:\t{ref.get('kind', '')}/{ref.get('name', '')}\n")
     page.write(0, "Metrics:\t( current / target )\n")
-    for target in hpa_targets(hpa).split(", "):
-        if target != "<none>":
-            name, _, values = target.partition(": ")
-            label = f"resource {name} on pods  (as a percentage of request)" if values.endswith("%") else name
-            page.write(1, f"{label}:\t{values or name}\n")
-    page.write(0, f"Min replicas:\t{spec.get('minReplicas', 1)}\n")
+    current = status.get("currentMetrics") or []
+    for i, metric in enumerate(spec.get("metrics") or []):
+        _hpa_metric(page, metric, current[i] if i < len(current) else {})
+    page.write(0, f"Min replicas:\t{_or_unset(spec.get('minReplicas'))}\n")
     page.write(0, f"Max replicas:\t{spec.get('maxReplicas', 0)}\n")
+    behavior = spec.get("behavior")
+    if behavior is not None:
+        page.write(0, "Behavior:\n")
+        for direction, key in (("Scale Up", "scaleUp"), ("Scale Down", "scaleDown")):
+            rules = behavior.get(key)
+            if rules is None:
+                continue
+            page.write(1, f"{direction}:\n")
+            if rules.get("stabilizationWindowSeconds") is not None:
+                page.write(2, f"Stabilization Window: {rules['stabilizationWindowSeconds']} seconds\n")
+            if rules.get("policies"):
+                page.write(2, f"Select Policy: {rules.get('selectPolicy') or 'Max'}\n")
+                page.write(2, "Policies:\n")
+                for policy in rules["policies"]:
+                    page.write(3, f"- Type: {policy.get('type', '')}\tValue: {policy.get('value', 0)}\t"
+                                  f"Period: {policy.get('periodSeconds', 0)} seconds\n")
     page.write(0, f"{ref.get('kind', '')} pods:\t{status.get('currentReplicas', 0)} current / "
                   f"{status.get('desiredReplicas', 0)} desired\n")
     conditions = status.get("conditions") or []
@@ -526,116 +914,621 @@ def _describe_hpa(cluster: Cluster, hpa: Obj, page: _Page) -> None:
     describe_events(page, _events_for(cluster, hpa), cluster.clock.now)
 
 
-def _describe_pvc(cluster: Cluster, pvc: Obj, page: _Page) -> None:
-    meta, spec, status = _meta(pvc), pvc.get("spec") or {}, pvc.get("status") or {}
-    _header(page, pvc)
+# --- networking ------------------------------------------------------------------------------
+
+
+def _endpoint_slices(cluster: Cluster, namespace: str, service: str) -> list[Obj]:
+    return [s for s in cluster.store.peek_all("discovery.k8s.io", "EndpointSlice", namespace)
+            if (_meta(s).get("labels") or {}).get("kubernetes.io/service-name") == service]
+
+
+def _format_endpoint_slices(slices: list[Obj], port_name: str) -> str:
+    """``formatEndpointSlices``: the ready addresses behind one service port (``ip:port``),
+    the first three then ``+ N more...``; ``<none>`` without slices."""
+    if not slices:
+        return "<none>"
+    shown: list[str] = []
+    count = 0
+    for eps in slices:
+        endpoints = [e for e in eps.get("endpoints") or []
+                     if (e.get("conditions") or {}).get("ready") is not False and e.get("addresses")]
+        if not eps.get("ports"):
+            for endpoint in endpoints:
+                if len(shown) < _MAX_ENDPOINTS:
+                    shown.append(endpoint["addresses"][0])
+                count += 1
+            continue
+        for port in eps["ports"]:
+            if (port.get("name") or "") != port_name:
+                continue
+            for endpoint in endpoints:
+                address = endpoint["addresses"][0]
+                if len(shown) < _MAX_ENDPOINTS:
+                    shown.append(f"[{address}]:{port.get('port')}" if ":" in address else f"{address}:{port.get('port')}")
+                count += 1
+    text = ",".join(shown)
+    return f"{text} + {count - _MAX_ENDPOINTS} more..." if count > _MAX_ENDPOINTS else text
+
+
+def _describe_service(cluster: Cluster, svc: Obj, page: _Page) -> None:
+    meta, spec, status = _meta(svc), _spec(svc), _status(svc)
+    _name_namespace(page, svc)
+    _labels_annotations(page, svc)
+    page.write(0, f"Selector:\t{format_labels(spec.get('selector'))}\n")
+    page.write(0, f"Type:\t{spec.get('type', '')}\n")
+    if spec.get("ipFamilyPolicy"):
+        page.write(0, f"IP Family Policy:\t{spec['ipFamilyPolicy']}\n")
+    page.write(0, f"IP Families:\t{','.join(spec.get('ipFamilies') or []) or '<none>'}\n")
+    page.write(0, f"IP:\t{spec.get('clusterIP', '')}\n")
+    page.write(0, f"IPs:\t{','.join(spec.get('clusterIPs') or []) or '<none>'}\n")
+    if spec.get("externalIPs"):
+        page.write(0, f"External IPs:\t{','.join(spec['externalIPs'])}\n")
+    if spec.get("loadBalancerIP"):
+        page.write(0, f"Desired LoadBalancer IP:\t{spec['loadBalancerIP']}\n")
+    if spec.get("externalName"):
+        page.write(0, f"External Name:\t{spec['externalName']}\n")
+    ingress = (status.get("loadBalancer") or {}).get("ingress") or []
+    if ingress:
+        texts = [(f"{i['ip']} ({i['ipMode']})" if i.get("ipMode") else i["ip"]) if i.get("ip") else i.get("hostname", "")
+                 for i in ingress]
+        page.write(0, f"LoadBalancer Ingress:\t{', '.join(texts)}\n")
+    slices = _endpoint_slices(cluster, meta.get("namespace", ""), meta.get("name", ""))
+    for port in spec.get("ports") or []:
+        name = port.get("name") or "<unset>"
+        protocol = port.get("protocol", "TCP")
+        page.write(0, f"Port:\t{name}\t{port.get('port')}/{protocol}\n")
+        page.write(0, f"TargetPort:\t{port.get('targetPort', port.get('port'))}/{protocol}\n")
+        if port.get("appProtocol") is not None:
+            page.write(0, f"AppProtocol:\t{port['appProtocol']}\n")
+        if port.get("nodePort"):
+            page.write(0, f"NodePort:\t{name}\t{port['nodePort']}/{protocol}\n")
+        page.write(0, f"Endpoints:\t{_format_endpoint_slices(slices, port.get('name') or '')}\n")
+    page.write(0, f"Session Affinity:\t{spec.get('sessionAffinity', '')}\n")
+    if spec.get("externalTrafficPolicy"):
+        page.write(0, f"External Traffic Policy:\t{spec['externalTrafficPolicy']}\n")
+    if spec.get("internalTrafficPolicy"):
+        page.write(0, f"Internal Traffic Policy:\t{spec['internalTrafficPolicy']}\n")
+    if spec.get("healthCheckNodePort"):
+        page.write(0, f"HealthCheck NodePort:\t{spec['healthCheckNodePort']}\n")
+    if spec.get("loadBalancerSourceRanges"):
+        page.write(0, f"LoadBalancer Source Ranges:\t{','.join(spec['loadBalancerSourceRanges'])}\n")
+    if spec.get("trafficDistribution"):
+        page.write(0, f"Traffic Distribution:\t{spec['trafficDistribution']}\n")
+    describe_events(page, _events_for(cluster, svc), cluster.clock.now)
+
+
+def _describe_endpoints(cluster: Cluster, ep: Obj, page: _Page) -> None:
+    _name_namespace(page, ep)
+    _labels_annotations(page, ep)
+    page.write(0, "Subsets:\n")
+    for subset in ep.get("subsets") or []:
+        ready = ",".join(a.get("ip", "") for a in subset.get("addresses") or [])
+        not_ready = ",".join(a.get("ip", "") for a in subset.get("notReadyAddresses") or [])
+        page.write(1, f"Addresses:\t{ready or '<none>'}\n")
+        page.write(1, f"NotReadyAddresses:\t{not_ready or '<none>'}\n")
+        if subset.get("ports"):
+            page.write(1, "Ports:\n")
+            page.write(2, "Name\tPort\tProtocol\n")
+            page.write(2, "----\t----\t--------\n")
+            for port in subset["ports"]:
+                page.write(2, f"{port.get('name') or '<unset>'}\t{port.get('port')}\t{port.get('protocol', 'TCP')}\n")
+        page.write(0, "\n")
+    describe_events(page, _events_for(cluster, ep), cluster.clock.now)
+
+
+def _describe_endpoint_slice(cluster: Cluster, eps: Obj, page: _Page) -> None:
+    _name_namespace(page, eps)
+    _labels_annotations(page, eps)
+    page.write(0, f"AddressType:\t{eps.get('addressType', '')}\n")
+    ports = eps.get("ports") or []
+    if not ports:
+        page.write(0, "Ports: <unset>\n")
+    else:
+        page.write(0, "Ports:\n")
+        page.write(1, "Name\tPort\tProtocol\n")
+        page.write(1, "----\t----\t--------\n")
+        for port in ports:
+            page.write(1, f"{port.get('name') or '<unset>'}\t{_or_unset(port.get('port'))}\t{port.get('protocol', 'TCP')}\n")
+    endpoints = eps.get("endpoints") or []
+    if not endpoints:
+        page.write(0, "Endpoints: <none>\n")
+    else:
+        page.write(0, "Endpoints:\n")
+        for endpoint in endpoints:
+            page.write(1, f"- Addresses:\t{', '.join(endpoint.get('addresses') or []) or '<none>'}\n")
+            page.write(2, "Conditions:\n")
+            ready = (endpoint.get("conditions") or {}).get("ready")
+            page.write(3, f"Ready:\t{'<unset>' if ready is None else _go_bool(ready)}\n")
+            page.write(2, f"Hostname:\t{_or_unset(endpoint.get('hostname'))}\n")
+            if endpoint.get("targetRef"):
+                page.write(2, f"TargetRef:\t{endpoint['targetRef'].get('kind', '')}/{endpoint['targetRef'].get('name', '')}\n")
+            page.write(2, f"NodeName:\t{_or_unset(endpoint.get('nodeName'))}\n")
+            page.write(2, f"Zone:\t{_or_unset(endpoint.get('zone'))}\n")
+    describe_events(page, _events_for(cluster, eps), cluster.clock.now)
+
+
+def _ingress_backend(cluster: Cluster, namespace: str, backend: Obj) -> str:
+    """``describeBackendV1``: ``svc:port (endpoints)`` or the resource a backend names."""
+    service = backend.get("service")
+    if service is not None:
+        port = service.get("port") or {}
+        text = f"{service.get('name', '')}:{port.get('number') or port.get('name', '')}"
+        svc = cluster.store.peek("", "Service", namespace, service.get("name", ""))
+        if svc is None:
+            return f'{text} (<error: services "{service.get("name", "")}" not found>)'
+        port_name = ""
+        for sp in _spec(svc).get("ports") or []:
+            if (port.get("number") and port["number"] == sp.get("port")) or (port.get("name") and port["name"] == sp.get("name")):
+                port_name = sp.get("name") or ""
+        return f"{text} ({_format_endpoint_slices(_endpoint_slices(cluster, namespace, service.get('name', '')), port_name)})"
+    resource = backend.get("resource")
+    if resource is not None:
+        return (f"APIGroup: {resource.get('apiGroup') or '<none>'}, Kind: {resource.get('kind', '')}, "
+                f"Name: {resource.get('name', '')}")
+    return ""
+
+
+def _describe_ingress(cluster: Cluster, ing: Obj, page: _Page) -> None:
+    meta, spec = _meta(ing), _spec(ing)
+    namespace = meta.get("namespace", "")
+    page.write(0, f"Name:\t{meta.get('name', '')}\n")
+    page.labels("Labels", meta.get("labels"))
+    page.write(0, f"Namespace:\t{namespace}\n")
+    addresses = sorted({i.get("ip") or i.get("hostname") for i in (_status(ing).get("loadBalancer") or {}).get("ingress") or []
+                        if i.get("ip") or i.get("hostname")})
+    page.write(0, f"Address:\t{','.join(addresses)}\n")
+    page.write(0, f"Ingress Class:\t{spec.get('ingressClassName') or '<none>'}\n")
+    default = spec.get("defaultBackend")
+    default_text = _ingress_backend(cluster, namespace, default) if default is not None else "<default>"
+    page.write(0, f"Default backend:\t{default_text}\n")
+    if spec.get("tls"):
+        page.write(0, "TLS:\n")
+        for tls in spec["tls"]:
+            hosts = ",".join(tls.get("hosts") or [])
+            page.write(1, f"{tls['secretName']} terminates {hosts}\n" if tls.get("secretName") else f"SNI routes {hosts}\n")
+    page.write(0, "Rules:\n  Host\tPath\tBackends\n")
+    page.write(1, "----\t----\t--------\n")
+    count = 0
+    for rule in spec.get("rules") or []:
+        if rule.get("http") is None:
+            continue
+        count += 1
+        page.write(1, f"{rule.get('host') or '*'}\t\n")
+        for path in rule["http"].get("paths") or []:
+            page.write(2, f"\t{path.get('path', '')} \t{_ingress_backend(cluster, namespace, path.get('backend') or {})}\n")
+    if count == 0:
+        page.write(1, f"*\t*\t{default_text}\n")
+    page.annotations("Annotations", meta.get("annotations"))
+    describe_events(page, _events_for(cluster, ing), cluster.clock.now)
+
+
+# --- storage ---------------------------------------------------------------------------------
+
+
+def _describe_pv(cluster: Cluster, pv: Obj, page: _Page) -> None:
+    meta, spec, status = _meta(pv), _spec(pv), _status(pv)
+    page.write(0, f"Name:\t{meta.get('name', '')}\n")
+    _labels_annotations(page, pv)
+    page.write(0, f"Finalizers:\t{_go_list(meta.get('finalizers'))}\n")
     page.write(0, f"StorageClass:\t{spec.get('storageClassName', '')}\n")
-    phase = "Terminating" if meta.get("deletionTimestamp") else status.get("phase", "")
-    page.write(0, f"Status:\t{phase}\n")
+    if meta.get("deletionTimestamp"):
+        page.write(0, f"Status:\tTerminating (lasts {since(meta['deletionTimestamp'], cluster.clock.now)})\n")
+    else:
+        page.write(0, f"Status:\t{status.get('phase', '')}\n")
+    claim = spec.get("claimRef")
+    page.write(0, f"Claim:\t{claim.get('namespace', '') + '/' + claim.get('name', '') if claim else ''}\n")
+    page.write(0, f"Reclaim Policy:\t{spec.get('persistentVolumeReclaimPolicy', '')}\n")
+    page.write(0, f"Access Modes:\t{access_modes(spec.get('accessModes'))}\n")
+    if spec.get("volumeMode"):
+        page.write(0, f"VolumeMode:\t{spec['volumeMode']}\n")
+    page.write(0, f"Capacity:\t{(spec.get('capacity') or {}).get('storage', '0')}\n")
+    required = (spec.get("nodeAffinity") or {}).get("required")
+    if required is None:
+        page.write(0, "Node Affinity:\t<none>\n")
+    else:
+        page.write(0, "Node Affinity:\t\n")
+        terms = required.get("nodeSelectorTerms") or []
+        page.write(1, "Required Terms:\t" + ("<none>\n" if not terms else "\n"))
+        for i, term in enumerate(terms):
+            expressions = term.get("matchExpressions") or []
+            page.write(2, f"Term {i}:\t" + ("<none>\n" if not expressions else ""))
+            for j, req in enumerate(expressions):
+                text = f"{req.get('key', '')} {str(req.get('operator', '')).lower()}"
+                if req.get("values"):
+                    text += f" [{', '.join(req['values'])}]"
+                page.write(0, ("" if j == 0 else "    \t") + text + "\n")
+    page.write(0, f"Message:\t{status.get('message', '')}\n")
+    page.write(0, "Source:\n")
+    _describe_volume_source(page, spec)
+    describe_events(page, _events_for(cluster, pv), cluster.clock.now)
+
+
+def _describe_pvc(cluster: Cluster, pvc: Obj, page: _Page) -> None:
+    meta, spec, status = _meta(pvc), _spec(pvc), _status(pvc)
+    _name_namespace(page, pvc)
+    page.write(0, f"StorageClass:\t{spec.get('storageClassName', '')}\n")
+    if meta.get("deletionTimestamp"):
+        page.write(0, f"Status:\tTerminating (lasts {since(meta['deletionTimestamp'], cluster.clock.now)})\n")
+    else:
+        page.write(0, f"Status:\t{status.get('phase', '')}\n")
     page.write(0, f"Volume:\t{spec.get('volumeName', '')}\n")
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
-    page.write(0, f"Finalizers:\t[{' '.join(meta.get('finalizers') or [])}]\n")
-    page.write(0, f"Capacity:\t{(status.get('capacity') or {}).get('storage', '')}\n")
-    page.write(0, f"Access Modes:\t{access_modes(status.get('accessModes'))}\n")
-    page.write(0, f"VolumeMode:\t{spec.get('volumeMode', 'Filesystem')}\n")
-    users = [_meta(p).get("name", "") for p in cluster.store.peek_all("", "Pod", meta.get("namespace"))
-             if any((v.get("persistentVolumeClaim") or {}).get("claimName") == meta.get("name")
-                    for v in (p.get("spec") or {}).get("volumes") or [])]
-    page.write(0, f"Used By:\t{min(users) if users else '<none>'}\n")
-    for user in sorted(users)[1:]:
+    _labels_annotations(page, pvc)
+    page.write(0, f"Finalizers:\t{_go_list(meta.get('finalizers'))}\n")
+    bound = bool(spec.get("volumeName"))
+    page.write(0, f"Capacity:\t{(status.get('capacity') or {}).get('storage', '0') if bound else ''}\n")
+    page.write(0, f"Access Modes:\t{access_modes(status.get('accessModes')) if bound else ''}\n")
+    if spec.get("volumeMode"):
+        page.write(0, f"VolumeMode:\t{spec['volumeMode']}\n")
+    source = spec.get("dataSource")
+    if source is not None:
+        page.write(0, "DataSource:\n")
+        if source.get("apiGroup") is not None:
+            page.write(1, f"APIGroup:\t{source['apiGroup']}\n")
+        page.write(1, f"Kind:\t{source.get('kind', '')}\n")
+        page.write(1, f"Name:\t{source.get('name', '')}\n")
+    users = sorted(_meta(p).get("name", "") for p in cluster.store.peek_all("", "Pod", meta.get("namespace"))
+                   for v in _spec(p).get("volumes") or []
+                   if (v.get("persistentVolumeClaim") or {}).get("claimName") == meta.get("name"))
+    page.write(0, f"Used By:\t{users[0] if users else '<none>'}\n")
+    for user in users[1:]:
         page.write(0, f"\t{user}\n")
+    conditions = status.get("conditions") or []
+    if conditions:
+        page.write(0, "Conditions:\n")
+        page.write(1, "Type\tStatus\tLastProbeTime\tLastTransitionTime\tReason\tMessage\n")
+        page.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
+        for c in conditions:
+            page.write(1, f"{c.get('type', '')} \t{c.get('status', '')} \t{format_date(c.get('lastProbeTime'))} \t"
+                          f"{format_date(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t{c.get('message', '')}\n")
     describe_events(page, _events_for(cluster, pvc), cluster.clock.now)
 
 
-def _describe_namespace(cluster: Cluster, ns: Obj, page: _Page) -> None:
-    meta = _meta(ns)
+def _describe_storage_class(cluster: Cluster, sc: Obj, page: _Page) -> None:
+    meta = _meta(sc)
+    annotations = meta.get("annotations") or {}
     page.write(0, f"Name:\t{meta.get('name', '')}\n")
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
-    page.write(0, f"Status:\t{(ns.get('status') or {}).get('phase', '')}\n")
-    page.write(0, "\nNo resource quota.\n")
-    page.write(0, "\nNo LimitRange resource.\n")
+    default = any(annotations.get(k) == "true" for k in ("storageclass.kubernetes.io/is-default-class",
+                                                          "storageclass.beta.kubernetes.io/is-default-class"))
+    page.write(0, f"IsDefaultClass:\t{'Yes' if default else 'No'}\n")
+    page.write(0, f"Annotations:\t{format_labels(annotations)}\n")
+    page.write(0, f"Provisioner:\t{sc.get('provisioner', '')}\n")
+    page.write(0, f"Parameters:\t{format_labels(sc.get('parameters'))}\n")
+    expansion = sc.get("allowVolumeExpansion")
+    page.write(0, f"AllowVolumeExpansion:\t{'<unset>' if expansion is None else _title_bool(expansion)}\n")
+    options = sc.get("mountOptions") or []
+    page.write(0, "MountOptions:" + ("\t<none>\n" if not options else "\n"))
+    for option in options:
+        page.write(1, f"{option}\n")
+    if sc.get("reclaimPolicy"):
+        page.write(0, f"ReclaimPolicy:\t{sc['reclaimPolicy']}\n")
+    if sc.get("volumeBindingMode"):
+        page.write(0, f"VolumeBindingMode:\t{sc['volumeBindingMode']}\n")
+    topologies = sc.get("allowedTopologies")
+    if topologies is not None:
+        page.write(0, "AllowedTopologies:\t" + ("<none>\n" if not topologies else "\n"))
+        for i, term in enumerate(topologies):
+            expressions = term.get("matchLabelExpressions") or []
+            page.write(1, f"Term {i}:\t" + ("<none>\n" if not expressions else ""))
+            for j, req in enumerate(expressions):
+                text = f"{req.get('key', '')} in" + (f" [{', '.join(req['values'])}]" if req.get("values") else "")
+                page.write(0, ("" if j == 0 else "  \t") + text + "\n")
+    describe_events(page, _events_for(cluster, sc), cluster.clock.now)
 
 
-def _describe_data(cluster: Cluster, obj: Obj, page: _Page) -> None:
-    """ConfigMap (values shown) and Secret (sizes only), as kubectl prints them."""
-    meta = _meta(obj)
-    _header(page, obj)
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
-    if obj.get("kind") == "Secret":
-        import base64
+# --- cluster ---------------------------------------------------------------------------------
 
-        page.write(0, f"\nType:\t{obj.get('type', '')}\n")
-        page.write(0, "\nData\n====\n")
-        for key in sorted(obj.get("data") or {}):
-            size = len(base64.b64decode(obj["data"][key] or ""))
-            page.write(0, f"{key}:\t{size} bytes\n")
-        return
+
+def _pod_totals(pod: Obj, section: str) -> dict[str, tuple[Fraction, bool]]:
+    """``resourcehelper.PodRequests``/``PodLimits``: the containers' sum, raised to any init
+    container's own value; each with whether it was written in binary units."""
+    spec = _spec(pod)
+    totals: dict[str, tuple[Fraction, bool]] = {}
+    for container in spec.get("containers") or []:
+        for name, value in ((container.get("resources") or {}).get(section) or {}).items():
+            amount, binary = totals.get(name, (Fraction(0), _is_binary(value)))
+            totals[name] = (amount + parse_quantity(value), binary)
+    for container in spec.get("initContainers") or []:
+        for name, value in ((container.get("resources") or {}).get(section) or {}).items():
+            amount = parse_quantity(value)
+            if amount > totals.get(name, (Fraction(0), False))[0]:
+                totals[name] = (amount, _is_binary(value))
+    return totals
+
+
+def _share(amount: Fraction, allocatable: Fraction) -> int:
+    return int(amount / allocatable * 100) if allocatable else 0
+
+
+def _describe_node_resources(page: _Page, node: Obj, pods: Sequence[Obj], now: float) -> None:
+    """``describeNodeResource``: each pod's CPU and memory requests and limits as a share of
+    what the node can allocate, then the node's totals."""
+    status = _status(node)
+    allocatable = status.get("allocatable") or status.get("capacity") or {}
+
+    def capacity(name: str) -> Fraction:
+        return parse_quantity(allocatable.get(name, 0))
+
+    page.write(0, f"Non-terminated Pods:\t({len(pods)} in total)\n")
+    page.write(1, "Namespace\tName\t\tCPU Requests\tCPU Limits\tMemory Requests\tMemory Limits\tAge\n")
+    page.write(1, "---------\t----\t\t------------\t----------\t---------------\t-------------\t---\n")
+    requests: dict[str, tuple[Fraction, bool]] = {}
+    limits: dict[str, tuple[Fraction, bool]] = {}
+    for pod in pods:
+        pod_requests, pod_limits = _pod_totals(pod, "requests"), _pod_totals(pod, "limits")
+        cells = []
+        for values, name in ((pod_requests, "cpu"), (pod_limits, "cpu"), (pod_requests, "memory"), (pod_limits, "memory")):
+            amount, binary = values.get(name, (Fraction(0), False))
+            cells.append(f"{_quantity_text(amount, binary)} ({_share(amount, capacity(name))}%)")
+        page.write(1, f"{_meta(pod).get('namespace', '')}\t{_meta(pod).get('name', '')}\t\t{cells[0]}\t{cells[1]}\t"
+                      f"{cells[2]}\t{cells[3]}\t{since(_meta(pod).get('creationTimestamp'), now)}\n")
+        for totals, values in ((requests, pod_requests), (limits, pod_limits)):
+            for name, (amount, binary) in values.items():
+                total, total_binary = totals.get(name, (Fraction(0), binary))
+                totals[name] = (total + amount, total_binary)
+    page.write(0, "Allocated resources:\n  (Total limits may be over 100 percent, i.e., overcommitted.)\n")
+    page.write(1, "Resource\tRequests\tLimits\n")
+    page.write(1, "--------\t--------\t------\n")
+    hugepages = sorted(name for name in allocatable if name.startswith("hugepages-"))
+    for name in ("cpu", "memory", "ephemeral-storage", *hugepages):
+        request, request_binary = requests.get(name, (Fraction(0), False))
+        limit, limit_binary = limits.get(name, (Fraction(0), False))
+        page.write(1, f"{name}\t{_quantity_text(request, request_binary)} ({_share(request, capacity(name))}%)\t"
+                      f"{_quantity_text(limit, limit_binary)} ({_share(limit, capacity(name))}%)\n")
+    standard = {"cpu", "memory", "ephemeral-storage", "pods"}
+    for name in sorted(n for n in allocatable if n not in standard and not n.startswith("hugepages-")):
+        request, request_binary = requests.get(name, (Fraction(0), False))
+        limit, limit_binary = limits.get(name, (Fraction(0), False))
+        page.write(1, f"{name}\t{_quantity_text(request, request_binary)}\t{_quantity_text(limit, limit_binary)}\n")
+
+
+def _describe_node(cluster: Cluster, node: Obj, page: _Page) -> None:
+    meta, spec, status = _meta(node), _spec(node), _status(node)
+    page.write(0, f"Name:\t{meta.get('name', '')}\n")
+    page.write(0, f"Roles:\t{node_roles(node)}\n")
+    _labels_annotations(page, node)
+    page.write(0, f"CreationTimestamp:\t{format_date(meta.get('creationTimestamp'))}\n")
+    taints = sorted(spec.get("taints") or [], key=lambda t: f"{t.get('effect', '')},{t.get('key', '')}")
+    if not taints:
+        page.write(0, "Taints:\t<none>\n")
+    for i, taint in enumerate(taints):
+        text = f"{taint.get('key', '')}{'=' + taint['value'] if taint.get('value') else ''}:{taint.get('effect', '')}"
+        page.write(0, ("Taints:\t" if i == 0 else "\t") + text + "\n")
+    page.write(0, f"Unschedulable:\t{_go_bool(spec.get('unschedulable'))}\n")
+    lease = cluster.store.peek("coordination.k8s.io", "Lease", "kube-node-lease", meta.get("name", ""))
+    if lease is None:
+        page.write(0, f'Lease:\tFailed to get lease: leases.coordination.k8s.io "{meta.get("name", "")}" not found\n')
+    else:
+        lease_spec = _spec(lease)
+        page.write(0, "Lease:\n")
+        page.write(1, f"HolderIdentity:\t{_or_unset(lease_spec.get('holderIdentity'))}\n")
+        for title, field in (("AcquireTime", "acquireTime"), ("RenewTime", "renewTime")):
+            page.write(1, f"{title}:\t{format_date(lease_spec[field]) if lease_spec.get(field) else '<unset>'}\n")
+    conditions = status.get("conditions") or []
+    if conditions:
+        page.write(0, "Conditions:\n  Type\tStatus\tLastHeartbeatTime\tLastTransitionTime\tReason\tMessage\n")
+        page.write(1, "----\t------\t-----------------\t------------------\t------\t-------\n")
+        for c in conditions:
+            page.write(1, f"{c.get('type', '')} \t{c.get('status', '')} \t{format_date(c.get('lastHeartbeatTime'))} \t"
+                          f"{format_date(c.get('lastTransitionTime'))} \t{c.get('reason', '')} \t{c.get('message', '')}\n")
+    page.write(0, "Addresses:\n")
+    for address in status.get("addresses") or []:
+        page.write(1, f"{address.get('type', '')}:\t{address.get('address', '')}\n")
+    for title, field in (("Capacity", "capacity"), ("Allocatable", "allocatable")):
+        if status.get(field):
+            page.write(0, f"{title}:\n")
+            for key in sorted(status[field]):
+                page.write(1, f"{key}:\t{status[field][key]}\n")
+    info = status.get("nodeInfo") or {}
+    page.write(0, "System Info:\n")
+    for title, field in (("Machine ID", "machineID"), ("System UUID", "systemUUID"), ("Boot ID", "bootID"),
+                         ("Kernel Version", "kernelVersion"), ("OS Image", "osImage"),
+                         ("Operating System", "operatingSystem"), ("Architecture", "architecture"),
+                         ("Container Runtime Version", "containerRuntimeVersion"), ("Kubelet Version", "kubeletVersion")):
+        page.write(1, f"{title}:\t{info.get(field, '')}\n")
+    if spec.get("podCIDR"):
+        page.write(0, f"PodCIDR:\t{spec['podCIDR']}\n")
+    if spec.get("podCIDRs"):
+        page.write(0, f"PodCIDRs:\t{','.join(spec['podCIDRs'])}\n")
+    if spec.get("providerID"):
+        page.write(0, f"ProviderID:\t{spec['providerID']}\n")
+    pods = [p for p in cluster.store.peek_all("", "Pod") if _spec(p).get("nodeName") == meta.get("name")
+            and _status(p).get("phase") not in ("Succeeded", "Failed")]
+    pods.sort(key=lambda p: (_meta(p).get("namespace", ""), _meta(p).get("name", "")))
+    _describe_node_resources(page, node, pods, cluster.clock.now)
+    describe_events(page, _events_for(cluster, node, also_named=True), cluster.clock.now)
+
+
+def _describe_namespace(cluster: Cluster, ns: Obj, page: _Page) -> None:
+    meta, status = _meta(ns), _status(ns)
+    page.write(0, f"Name:\t{meta.get('name', '')}\n")
+    _labels_annotations(page, ns)
+    page.write(0, f"Status:\t{status.get('phase', '')}\n")
+    conditions = status.get("conditions") or []
+    if conditions:
+        page.write(0, "Conditions:\n")
+        page.write(1, "Type\tStatus\tLastTransitionTime\tReason\tMessage\n")
+        page.write(1, "----\t------\t------------------\t------\t-------\n")
+        for c in conditions:
+            page.write(1, f"{c.get('type', '')}\t{c.get('status', '')}\t{format_date(c.get('lastTransitionTime'))}\t"
+                          f"{c.get('reason', '')}\t{c.get('message', '')}\n")
+    name = meta.get("name", "")
+    quotas = sorted(cluster.store.peek_all("", "ResourceQuota", name), key=lambda q: _meta(q).get("name", ""))
+    page.write(0, "\n")
+    if not quotas:
+        page.write(0, "No resource quota.\n")
+    else:
+        page.write(0, "Resource Quotas\n")
+        for quota in quotas:
+            page.write(1, f"Name:\t{_meta(quota).get('name', '')}\n")
+            page.write(1, "Resource\tUsed\tHard\n")
+            page.write(1, "--------\t---\t---\n")
+            hard, used = _status(quota).get("hard") or {}, _status(quota).get("used") or {}
+            for resource in sorted(hard):
+                page.write(1, f"{resource}\t{used.get(resource, '0')}\t{hard[resource]}\n")
+    page.write(0, "\n")
+    if not any(True for _ in cluster.store.peek_all("", "LimitRange", name)):
+        page.write(0, "No LimitRange resource.\n")
+    else:
+        page.write(0, "Resource Limits\n Type\tResource\tMin\tMax\tDefault Request\tDefault Limit\tMax Limit/Request Ratio\n")
+        page.write(0, " ----\t--------\t---\t---\t---------------\t-------------\t-----------------------\n")
+        for limit_range in cluster.store.peek_all("", "LimitRange", name):
+            for item in _spec(limit_range).get("limits") or []:
+                fields = ("min", "max", "defaultRequest", "default", "maxLimitRequestRatio")
+                for resource in sorted({r for f in fields for r in item.get(f) or {}}):
+                    values = "\t".join(str((item.get(f) or {}).get(resource, "-")) for f in fields)
+                    page.write(0, f" {item.get('type', '')}\t{resource}\t{values}\n")
+
+
+def _describe_config_map(cluster: Cluster, cm: Obj, page: _Page) -> None:
+    _name_namespace(page, cm)
+    _labels_annotations(page, cm)
     page.write(0, "\nData\n====\n")
-    for key in sorted(obj.get("data") or {}):
-        page.write(0, f"{key}:\n----\n{obj['data'][key]}\n\n")
+    for key in sorted(cm.get("data") or {}):
+        page.write(0, f"{key}:\n----\n")
+        page.write(0, f"{cm['data'][key]}\n")
+        page.write(0, "\n")
     page.write(0, "\nBinaryData\n====\n")
-    for key in sorted(obj.get("binaryData") or {}):
-        page.write(0, f"{key}: {len(obj['binaryData'][key])} bytes\n")
-    describe_events(page, _events_for(cluster, obj), cluster.clock.now)
+    for key in sorted(cm.get("binaryData") or {}):
+        page.write(0, f"{key}: {len(base64.b64decode(cm['binaryData'][key] or ''))} bytes\n")
+    page.write(0, "\n")
+    describe_events(page, _events_for(cluster, cm), cluster.clock.now)
+
+
+def _describe_secret(cluster: Cluster, secret: Obj, page: _Page) -> None:
+    """Sizes only, except a service-account token, which kubectl shows."""
+    _name_namespace(page, secret)
+    _labels_annotations(page, secret)
+    page.write(0, f"\nType:\t{secret.get('type', '')}\n")
+    page.write(0, "\nData\n====\n")
+    for key in sorted(secret.get("data") or {}):
+        value = base64.b64decode(secret["data"][key] or "")
+        if key == "token" and secret.get("type") == "kubernetes.io/service-account-token":
+            page.write(0, f"{key}:\t{value.decode('utf-8', 'replace')}\n")
+        else:
+            page.write(0, f"{key}:\t{len(value)} bytes\n")
+
+
+def _describe_service_account(cluster: Cluster, sa: Obj, page: _Page) -> None:
+    _name_namespace(page, sa)
+    _labels_annotations(page, sa)
+    secrets = [s.get("name", "") for s in sa.get("imagePullSecrets") or []]
+    if not secrets:
+        page.write(0, "Image pull secrets:\t<none>\n")
+    for i, name in enumerate(secrets):
+        page.write(0, f"{'Image pull secrets:' if i == 0 else ' ' * 19}\t{name}\n")
+    describe_events(page, _events_for(cluster, sa), cluster.clock.now)
+
+
+def _describe_priority_class(cluster: Cluster, pc: Obj, page: _Page) -> None:
+    meta = _meta(pc)
+    page.write(0, f"Name:\t{meta.get('name', '')}\n")
+    page.write(0, f"Value:\t{pc.get('value', 0)}\n")
+    page.write(0, f"GlobalDefault:\t{_go_bool(pc.get('globalDefault'))}\n")
+    page.write(0, f"PreemptionPolicy:\t{pc.get('preemptionPolicy', '')}\n")
+    page.write(0, f"Description:\t{pc.get('description', '')}\n")
+    page.write(0, f"Annotations:\t{format_labels(meta.get('annotations'))}\n")
+    describe_events(page, _events_for(cluster, pc), cluster.clock.now)
+
+
+# --- anything else ---------------------------------------------------------------------------
+
+
+def _smart_label(field: str) -> str:
+    """kubectl's ``smartLabelFor``: ``creationTimestamp`` → ``Creation Timestamp``,
+    ``apiVersion`` → ``API Version``; a field with characters other than letters and ``-``
+    stays as it is."""
+    if any(not (c.isalpha() or c == "-") for c in field):
+        return field
+    parts = re.findall(r"[A-Z]+(?![a-z])|[A-Z][a-z]*|[a-z]+|-+", field)
+    merged: list[str] = []
+    i = 0
+    while i < len(parts):
+        part = parts[i]
+        if (i + 1 < len(parts) and len(part) >= 2 and part.isupper() and parts[i + 1][:1].isupper()):
+            merged.append(part + parts[i + 1])
+            i += 2
+            continue
+        merged.append(part)
+        i += 1
+    words = []
+    for part in merged:
+        if part.upper() in ("API", "URL", "UID", "GUID"):
+            part = part.upper()
+        elif part.lower() == part:
+            part = part[:1].upper() + part[1:]
+        words.append(part)
+    return " ".join(words)
+
+
+_GENERIC_SKIP = (".metadata.managedFields", ".metadata.name", ".metadata.namespace", ".metadata.labels",
+                 ".metadata.annotations")
+
+
+def _go_scalar(value: Any) -> str:
+    """``%v`` of a decoded JSON scalar."""
+    if isinstance(value, bool):
+        return _go_bool(value)
+    if value is None:
+        return "<nil>"
+    return str(value)
+
+
+def _unstructured(page: _Page, level: int, content: Mapping[str, Any], prefix: str) -> None:
+    """``printUnstructuredContent``: fields sorted, maps and lists nested one level deeper."""
+    for field in sorted(content):
+        value, path = content[field], f"{prefix}.{field}"
+        if path in _GENERIC_SKIP:
+            continue
+        if isinstance(value, Mapping):
+            page.write(level, f"{_smart_label(field)}:\n")
+            _unstructured(page, level + 1, value, path)
+        elif isinstance(value, list):
+            page.write(level, f"{_smart_label(field)}:\n")
+            for child in value:
+                if isinstance(child, Mapping):
+                    _unstructured(page, level + 1, child, path)
+                else:
+                    page.write(level + 1, f"{_go_scalar(child)}\n")
+        else:
+            page.write(level, f"{_smart_label(field)}:\t{_go_scalar(value)}\n")
 
 
 def _describe_generic(cluster: Cluster, obj: Obj, page: _Page) -> None:
-    """kubectl's generic describer: metadata, then the remaining fields as an indented tree."""
-    meta = _meta(obj)
-    _header(page, obj, namespaced=bool(meta.get("namespace")))
-    page.labels(0, "Labels", meta.get("labels"))
-    page.labels(0, "Annotations", meta.get("annotations"), annotations=True)
-    page.write(0, f"API Version:\t{obj.get('apiVersion', '')}\n")
-    page.write(0, f"Kind:\t{obj.get('kind', '')}\n")
-    rest = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind")}
-    rest["metadata"] = {k: v for k, v in meta.items()
-                        if k not in ("name", "namespace", "labels", "annotations", "managedFields")}
-    _tree(page, 0, rest)
+    """kubectl's generic describer: metadata, then every other field as an indented tree."""
+    _name_namespace(page, obj)
+    _labels_annotations(page, obj)
+    _unstructured(page, 0, obj, "")
     describe_events(page, _events_for(cluster, obj), cluster.clock.now)
-
-
-def _tree(page: _Page, level: int, value: Mapping[str, Any]) -> None:
-    for key in sorted(value):
-        item = value[key]
-        title = key[:1].upper() + key[1:]
-        if isinstance(item, Mapping):
-            page.write(level, f"{title}:\n")
-            _tree(page, level + 1, item)
-        elif isinstance(item, list):
-            page.write(level, f"{title}:\n")
-            for element in item:
-                if isinstance(element, Mapping):
-                    _tree(page, level + 1, element)
-                else:
-                    page.write(level + 1, f"{element}\n")
-        else:
-            page.write(level, f"{title}:\t{item}\n")
 
 
 _DESCRIBERS: dict[tuple[str, str], Callable[[Cluster, Obj, _Page], None]] = {
     ("", "Pod"): _describe_pod,
     ("apps", "Deployment"): _describe_deployment,
-    ("apps", "ReplicaSet"): _describe_replicated,
-    ("apps", "StatefulSet"): _describe_replicated,
-    ("apps", "DaemonSet"): _describe_replicated,
+    ("apps", "ReplicaSet"): _describe_replica_set,
+    ("apps", "StatefulSet"): _describe_stateful_set,
+    ("apps", "DaemonSet"): _describe_daemon_set,
     ("batch", "Job"): _describe_job,
     ("batch", "CronJob"): _describe_cron_job,
-    ("", "Service"): _describe_service,
-    ("", "Node"): _describe_node,
     ("autoscaling", "HorizontalPodAutoscaler"): _describe_hpa,
+    ("", "Service"): _describe_service,
+    ("", "Endpoints"): _describe_endpoints,
+    ("discovery.k8s.io", "EndpointSlice"): _describe_endpoint_slice,
+    ("networking.k8s.io", "Ingress"): _describe_ingress,
+    ("", "PersistentVolume"): _describe_pv,
     ("", "PersistentVolumeClaim"): _describe_pvc,
+    ("storage.k8s.io", "StorageClass"): _describe_storage_class,
+    ("", "Node"): _describe_node,
     ("", "Namespace"): _describe_namespace,
-    ("", "ConfigMap"): _describe_data,
-    ("", "Secret"): _describe_data,
+    ("", "ConfigMap"): _describe_config_map,
+    ("", "Secret"): _describe_secret,
+    ("", "ServiceAccount"): _describe_service_account,
+    ("scheduling.k8s.io", "PriorityClass"): _describe_priority_class,
 }
 
 
-def describe(cluster: Cluster, kind: Kind, obj: Obj) -> str:
-    """What ``kubectl describe`` prints for ``obj`` (a stored object of ``kind``)."""
-    page = _Page()
+def describe(cluster: Cluster, kind: Kind, obj: Obj, *, show_events: bool = True) -> str:
+    """What ``kubectl describe`` prints for ``obj`` (a stored object of ``kind``); kubectl
+    shows events only for an object asked for by its exact name (``show_events``)."""
+    page = _Page(show_events=show_events)
     _DESCRIBERS.get(kind.group_kind, _describe_generic)(cluster, obj, page)
     return page.text()
-

@@ -245,25 +245,36 @@ class KindRegistry:
 
     def lookup_resource(self, name: str) -> Kind:
         """The kind a kubectl resource argument names: plural, singular, short name or kind,
-        optionally qualified by group (``deployments.apps``, ``deploy``, ``Deployment``).
+        optionally qualified by group (``deployments.apps``) or by version and group
+        (``deployment.v1.apps``, ``ingresses.v1.networking.k8s.io``).
+
+        As kubectl's ``ParseResourceArg`` does, ``a.b.c…`` is first read as resource ``a``,
+        version ``b``, group ``c…``, and only then as resource ``a`` of group ``b.c…`` (which
+        is how ``ingresses.networking.k8s.io`` resolves).
 
         Raises:
             NotFoundError: ``the server doesn't have a resource type "x"``.
         """
-        lowered = name.lower()
-        base, _, group = lowered.partition(".")
-        matches = [
-            k
-            for k in self._by_group_kind.values()
-            if (not group or k.group == group)
-            and base in (k.plural, k.singular, k.kind.lower(), *k.short_names)
-        ]
+        base, _, qualifier = name.lower().partition(".")
+        version, _, versioned_group = qualifier.partition(".")
+        matches: list[Kind] = []
+        if versioned_group:
+            matches = self._matching(base, versioned_group, version)
+        if not matches:
+            matches = self._matching(base, qualifier, None)
         if not matches:
             raise NotFoundError(f'the server doesn\'t have a resource type "{name}"')
         # Built-in core kinds win over a CRD that reuses a short name, as kubectl's
         # priority RESTMapper orders groups.
         matches.sort(key=lambda k: (not k.builtin, k.group != "", k.group))
         return matches[0]
+
+    def _matching(self, resource: str, group: str, version: str | None) -> list[Kind]:
+        """Kinds that ``resource`` names within ``group`` (any group when empty) and, when
+        given, serving ``version``."""
+        return [k for k in self._by_group_kind.values()
+                if (not group or k.group == group) and (version is None or version in k.versions)
+                and resource in (k.plural, k.singular, k.kind.lower(), *k.short_names)]
 
     def __iter__(self) -> Iterator[Kind]:
         return iter(sorted(self._by_group_kind.values(), key=lambda k: (k.group, k.kind)))

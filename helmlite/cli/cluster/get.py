@@ -44,10 +44,11 @@ OUTPUT_FORMATS = ("wide", "yaml", "json", "name")
 @click.option("--sort-by", default="", metavar="JSONPATH",
               help="sort list types by a field given as a JSONPath expression (.metadata.name)")
 @click.option("--ignore-not-found", is_flag=True, help="treat \"resource not found\" as a successful retrieval")
+@click.option("--show-managed-fields", is_flag=True, help="keep metadata.managedFields in -o json/yaml/jsonpath output")
 @click.pass_context
 def get(ctx: click.Context, resources: tuple[str, ...], all_namespaces: bool, selector: str, field_selector: str,
         output: str, show_labels: bool, label_columns: tuple[str, ...], no_headers: bool, sort_by: str,
-        ignore_not_found: bool) -> None:
+        ignore_not_found: bool, show_managed_fields: bool) -> None:
     """Display one or many resources, as kubectl get does.
 
     \b
@@ -83,6 +84,8 @@ def get(ctx: click.Context, resources: tuple[str, ...], all_namespaces: bool, se
                                              label_selector=selector or None, field_selector=field_selector or None)
             if sort_by:
                 objects = _sorted(objects, sort_by)
+            if output_format in ("json", "yaml", "jsonpath") and not show_managed_fields:
+                objects = [_without_managed_fields(obj) for obj in objects]
             found.append((kind, objects))
         text = _render(cluster, found, output_format, template, all_namespaces=all_namespaces,
                        single=_single_object(targets), show_labels=show_labels, no_headers=no_headers,
@@ -108,6 +111,14 @@ def _output(output: str) -> tuple[str, str]:
         raise click.UsageError(f'unable to match a printer suitable for the output format "{output}", allowed '
                                f"formats are: {','.join(sorted((*OUTPUT_FORMATS, 'jsonpath')))}")
     return output, ""
+
+
+def _without_managed_fields(obj: dict[str, Any]) -> dict[str, Any]:
+    """kubectl hides ``metadata.managedFields`` from printed objects unless asked to show them."""
+    meta = obj.get("metadata")
+    if not isinstance(meta, dict) or "managedFields" not in meta:
+        return obj
+    return {**obj, "metadata": {k: v for k, v in meta.items() if k != "managedFields"}}
 
 
 def _by_kind(targets: Sequence[ResourceTarget]) -> list[tuple[Kind, list[str]]]:

@@ -45,11 +45,18 @@ def test_golden(cli, cluster_file: Path, name: str, args: list[str]) -> None:
     check_golden(name, result.stdout + result.stderr)
 
 
-def test_pods_by_prefix_with_events(cli, cluster_file: Path) -> None:
+def test_pods_by_prefix_without_events(cli, cluster_file: Path) -> None:
+    """A prefix match prints each page and a newline, without events (kubectl's default)."""
     result = cli("cluster", "describe", "pods", "nginx-", "--cluster", str(cluster_file))
-    pages = result.stdout.split("\n\n\nName:")
+    pages = result.stdout.split("\n\nName:")
     assert len(pages) == 3
     assert "Controlled By:  ReplicaSet/nginx-" in result.stdout
+    assert "Events:" not in result.stdout
+
+
+def test_one_pod_by_name_with_events(cli, cluster_file: Path) -> None:
+    listed = cli("cluster", "get", "pods", "-o", "name", "--cluster", str(cluster_file)).stdout.split()
+    result = cli("cluster", "describe", listed[0], "--cluster", str(cluster_file))
     assert "  Normal  Scheduled  65s   default-scheduler  Successfully assigned default/nginx-" in result.stdout
 
 

@@ -470,9 +470,12 @@ class PodGCController:
             if cluster.store.peek("", "Node", "", rest) is not None:
                 return
             for pod in _pods_on_node(cluster, rest):
-                self._first_seen(pod, cluster.clock.now)
-                cluster.enqueue_after(self.name, f"pod/{object_key(pod)}", POD_GC_QUARANTINE_SECONDS)
+                seen = self._first_seen(pod, cluster.clock.now)
+                self._wake_at_deadline(cluster, pod, seen + POD_GC_QUARANTINE_SECONDS)
             return
+        # A quarantine wakeup carries its deadline (``pod/ns/name@deadline``): the timer outlives
+        # this process, ``_seen`` does not, and the next command must not restart the quarantine.
+        rest, _, deadline_text = rest.partition("@")
         namespace, name = split_key(rest)
         orphan = cluster.store.peek("", "Pod", namespace, name)
         if orphan is None:
@@ -482,8 +485,9 @@ class PodGCController:
         if not node_name or cluster.store.peek("", "Node", "", node_name) is not None:
             return
         seen = self._first_seen(pod, cluster.clock.now)
-        if cluster.clock.now < seen + POD_GC_QUARANTINE_SECONDS - 1e-6:
-            cluster.enqueue_after(self.name, key, seen + POD_GC_QUARANTINE_SECONDS - cluster.clock.now)
+        deadline = float(deadline_text) if deadline_text else seen + POD_GC_QUARANTINE_SECONDS
+        if cluster.clock.now < deadline - 1e-6:
+            self._wake_at_deadline(cluster, pod, deadline)
             return
         if (pod.get("status") or {}).get("phase") not in ("Succeeded", "Failed"):
             _add_disruption_condition(cluster, pod, "DeletionByPodGC", "PodGC: node no longer exists", self.name)
@@ -495,6 +499,9 @@ class PodGCController:
 
     def _first_seen(self, pod: Mapping[str, Any], now: float) -> float:
         return self._seen.setdefault(pod["metadata"].get("uid", ""), now)
+
+    def _wake_at_deadline(self, cluster: Cluster, pod: Mapping[str, Any], deadline: float) -> None:
+        cluster.enqueue_after(self.name, f"pod/{object_key(pod)}@{deadline!r}", deadline - cluster.clock.now)
 
 
 # --- helpers for commands and tests -------------------------------------------------------------------

@@ -3,6 +3,8 @@ back-off, restarts and CrashLoopBackOff, probes, init containers, termination, l
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from helmlite.cluster import BadRequestError, Cluster
@@ -454,6 +456,21 @@ def test_graceful_deletion(cluster: Cluster, log: EventLog) -> None:
     assert status_of(cluster, "sleeper") == "Terminating"
     cluster.advance(1)
     assert get_pod(cluster, "sleeper") is None  # SIGKILL at the end of the 30 s grace period
+
+
+def test_a_deletion_by_the_next_command_at_a_fractional_second_is_announced(tmp_path: Path) -> None:
+    """Regression: ``deletionTimestamp`` is truncated to the second, so a pod deleted by a command
+    at t = n + 0.5 looked as if deleted before that command began and got no ``Killing`` event."""
+    path, clock = tmp_path / "cluster.db", [1_000_000.0]
+    with Cluster.open(path, wall_clock=lambda: clock[0]) as cluster:
+        create(cluster, pod_manifest("web"))
+        cluster.advance(10)
+    clock[0] += 0.5
+    with Cluster.open(path, wall_clock=lambda: clock[0]) as cluster:
+        log = EventLog(cluster)
+        cluster.store.delete("v1", "Pod", "web", namespace="default")
+        cluster.reconcile()
+        assert [e.message for e in log.of("web", "Killing")] == ["Stopping container app"]
 
 
 def test_deletion_with_a_shorter_grace_period(cluster: Cluster) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -194,6 +195,21 @@ def test_removing_a_node_garbage_collects_its_pods(cluster: Cluster) -> None:
     assert get_pod(cluster, "orphan") is not None
     cluster.advance(1)
     assert get_pod(cluster, "orphan") is None
+
+
+def test_pod_gc_quarantine_is_not_restarted_by_the_next_command(tmp_path: Path) -> None:
+    """Regression: the quarantine's start lived only in memory, so a command every 30 s (each a
+    new process that fired the 40 s timer) restarted it forever and the pod was never collected."""
+    path, clock = tmp_path / "cluster.db", [1_000_000.0]
+    with Cluster.open(path, wall_clock=lambda: clock[0]) as cluster:
+        cluster.store.create(pod_manifest("orphan", nodeName="node-3"))
+        cluster.advance(10)
+        remove_node(cluster, "node-3")
+    for _ in range(2):  # commands at +30 s and +60 s: the 40 s quarantine is over by the second
+        clock[0] += 30
+        with Cluster.open(path, wall_clock=lambda: clock[0]) as cluster:
+            gone = get_pod(cluster, "orphan") is None
+    assert gone
 
 
 def test_add_node(cluster: Cluster) -> None:

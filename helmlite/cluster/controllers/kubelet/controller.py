@@ -1110,7 +1110,9 @@ class KubeletController:
         begin = _ts(meta["deletionTimestamp"]) - grace
         now = sync.now
         rt = sync.rt
-        if not rt.kill_announced and begin < rt.created - _EPS:
+        # deletionTimestamp has whole seconds, so compare at that resolution: a deletion within
+        # the second this process first saw the pod is this command's own, not yet announced.
+        if not rt.kill_announced and begin < math.floor(rt.created) - _EPS:
             rt.kill_announced = True  # announced by the command that deleted it
         init_list = [dict(s) for s in status.get("initContainerStatuses") or []]
         regular = [dict(s) for s in status.get("containerStatuses") or []]

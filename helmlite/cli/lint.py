@@ -45,7 +45,7 @@ def lint(paths: tuple[str, ...], quiet: bool, kube_version: str | None, **kwargs
     values = value_options_from(kwargs)
     action = Lint(
         values=values,
-        namespace=settings().namespace,
+        namespace=settings().release_namespace(),
         kube_version=KubeVersion.parse(kube_version) if kube_version else None,
         **kwargs,
     )

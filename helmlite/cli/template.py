@@ -76,7 +76,7 @@ def template(args: tuple[str, ...], generate_name: bool, kube_version: str | Non
     action = Template(
         Config(output=out, capabilities=capabilities),
         release_name=name,
-        namespace=settings().namespace,
+        namespace=settings().release_namespace(),
         values=values,
         chart_options=chart_options,
         **kwargs,

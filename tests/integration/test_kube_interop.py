@@ -17,10 +17,6 @@ from typing import Any
 import pytest
 
 pytest.importorskip("kubernetes", reason="the kube backend needs the kubernetes client (pip install 'helmlite[kube]')")
-# Helm writes its release Secrets as protobuf (client-go typed clients); the served simulator
-# decodes them with this module.
-pytest.importorskip("helmlite.apiserver.protobuf", reason="the served simulator cannot decode Helm's protobuf "
-                                                          "request bodies yet (helmlite.apiserver.protobuf)")
 
 from kube_served import ServedCluster, served_api_fixture, write_chart  # noqa: F401 - the served_api fixture
 

@@ -13,16 +13,21 @@ For each workload it prints documents/second and ms per render for
 
 and the ratio helm / helmlite. With ``--corpus`` it also renders the default variant of every
 chart in the conformance corpus (unmodified public Helm charts) with ``helmlite template`` and
-``helm template`` as processes, side by side, and prints the ratio per chart. Usage::
+``helm template`` as processes, side by side, and prints the ratio per chart. ``--phases``
+adds, per corpus chart, where the time of one ``helmlite template`` goes: a fresh interpreter
+runs the command in-process and reports imports, parsing of the Go templates (every call of
+the parse cache, ``tpl`` included) and the rest (loading, values, execution, output), in CPU
+time, which other work on a shared machine disturbs less than wall time. Usage::
 
     python benchmarks/render.py [--runs 100] [--big-runs 10] [--helm /tmp/peers/helm/helm]
-                                [--corpus ../shared/conformance]
+                                [--corpus ../shared/conformance [--phases]]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -100,42 +105,110 @@ def time_in_process(chart_dir: Path, runs: int) -> tuple[float, int]:
 
 
 # An installed helmlite has compiled bytecode; a shell that sets PYTHONDONTWRITEBYTECODE would
-# make every timed process recompile all of helmlite from source instead.
+# make every timed process recompile all of helmlite from source instead. The timed processes
+# import helmlite from this checkout (after any PYTHONPATH given), installed or not.
+_CHECKOUT = Path(__file__).resolve().parent.parent
 _PROCESS_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+_PROCESS_ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(_CHECKOUT)]))
 
 
-def time_process(argv: list[str], runs: int, cwd: Path | None = None) -> float:
-    """Median wall seconds of a whole command (process start to exit), after one warm-up run."""
+def time_process(argv: list[str], runs: int, cwd: Path | None = None) -> tuple[float, float]:
+    """Median wall seconds (process start to exit) and median CPU seconds (user + system, all
+    threads) of a whole command, after one warm-up run."""
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, env=_PROCESS_ENV)
-    times = []
+    walls, cpus = [], []
     for _ in range(runs):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd,
                        env=_PROCESS_ENV)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def time_corpus(corpus: Path, helm: str | None, runs: int) -> None:
-    """``helmlite template`` vs ``helm template`` (processes) on each corpus chart's default variant."""
+    """``helmlite template`` vs ``helm template`` (processes) on each corpus chart's default variant.
+
+    Wall time and CPU time side by side: on a shared machine the CPU time is the steadier one.
+    """
     from helmlite.conformance import CHART_DIR_PLACEHOLDER, load_index
 
-    print(f"\n{'corpus chart (default variant)':48} {'helmlite ms':>11} {'helm ms':>9} {'helm/helmlite':>14}")
-    ratios = []
+    print(f"\n{'corpus chart (default variant)':48} {'helmlite ms':>11} {'helm ms':>9} {'helm/helmlite':>14}"
+          f" {'helmlite CPU':>13} {'helm CPU':>9} {'CPU ratio':>10}")
+    ratios, cpu_ratios = [], []
     for variant in load_index(corpus):
         if variant.name != "default":
             continue
         args = ["." if a == CHART_DIR_PLACEHOLDER else a for a in variant.args]
         chart_dir = corpus / "charts" / variant.chart
-        lite = time_process([sys.executable, "-m", "helmlite", *args], runs, cwd=chart_dir)
+        lite, lite_cpu = time_process([sys.executable, "-m", "helmlite", *args], runs, cwd=chart_dir)
         line = f"{variant.chart:48} {lite * 1000:11.0f}"
         if helm:
-            real = time_process([helm, *args], runs, cwd=chart_dir)
+            real, real_cpu = time_process([helm, *args], runs, cwd=chart_dir)
             ratios.append(real / lite)
-            line += f" {real * 1000:9.0f} {real / lite:13.2f}x"
+            cpu_ratios.append(real_cpu / lite_cpu)
+            line += (f" {real * 1000:9.0f} {real / lite:13.2f}x {lite_cpu * 1000:13.0f} {real_cpu * 1000:9.0f}"
+                     f" {real_cpu / lite_cpu:9.2f}x")
         print(line)
     if ratios:
-        print(f"{'geometric mean ratio':48} {'':11} {'':9} {statistics.geometric_mean(ratios):13.2f}x")
+        print(f"{'geometric mean ratio':48} {'':11} {'':9} {statistics.geometric_mean(ratios):13.2f}x"
+              f" {'':13} {'':9} {statistics.geometric_mean(cpu_ratios):9.2f}x")
+
+
+def phases_in_this_process(argv: list[str]) -> dict[str, float]:
+    """CPU seconds of one ``helmlite`` command run in this (fresh) process, by phase."""
+    import contextlib
+    import io
+
+    start = time.process_time()
+    from helmlite.cli.main import main as helmlite_main
+    from helmlite.render.gotemplate import engine
+
+    imported = time.process_time()
+    parse_seconds = 0.0
+    parse_cached = engine.parse_cached
+
+    def timed_parse(*args: object) -> object:
+        nonlocal parse_seconds
+        begin = time.process_time()
+        try:
+            return parse_cached(*args)  # type: ignore[arg-type]
+        finally:
+            parse_seconds += time.process_time() - begin
+
+    engine.parse_cached = timed_parse  # type: ignore[assignment]
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
+        helmlite_main(argv)
+    done = time.process_time()
+    return {"imports": imported - start, "parse": parse_seconds, "rest": done - imported - parse_seconds,
+            "total": done - start}
+
+
+def time_phases(corpus: Path, runs: int) -> None:
+    """Per corpus chart: median CPU time of imports, Go-template parsing and the rest, fresh process each."""
+    import json
+
+    from helmlite.conformance import CHART_DIR_PLACEHOLDER, load_index
+
+    print(f"\n{'corpus chart: CPU ms per helmlite template':48} {'imports':>8} {'parse':>8} {'rest':>8} {'total':>8}")
+    totals: dict[str, float] = {"imports": 0.0, "parse": 0.0, "rest": 0.0, "total": 0.0}
+    for variant in load_index(corpus):
+        if variant.name != "default":
+            continue
+        args = ["." if a == CHART_DIR_PLACEHOLDER else a for a in variant.args]
+        samples = []
+        for _ in range(runs):
+            child = subprocess.run([sys.executable, __file__, "--phases-child", *args], check=True,
+                                   capture_output=True, text=True, cwd=corpus / "charts" / variant.chart,
+                                   env=_PROCESS_ENV)
+            samples.append(json.loads(child.stdout))
+        median = {key: statistics.median(s[key] for s in samples) for key in totals}
+        for key in totals:
+            totals[key] += median[key]
+        print(f"{variant.chart:48} " + " ".join(f"{median[key] * 1000:8.0f}" for key in totals))
+    print(f"{'all charts':48} " + " ".join(f"{totals[key] * 1000:8.0f}" for key in totals))
 
 
 def main() -> None:
@@ -146,10 +219,19 @@ def main() -> None:
     parser.add_argument("--helm", default=os.environ.get("HELMLITE_HELM_BIN", "/tmp/peers/helm/helm"))
     parser.add_argument("--corpus", type=Path, help="the conformance corpus (e.g. ../shared/conformance)")
     parser.add_argument("--only-corpus", action="store_true", help="skip the generated workloads")
+    parser.add_argument("--phases", action="store_true", help="with --corpus: CPU time by phase per chart")
+    parser.add_argument("--phases-child", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.phases_child is not None:  # one measured command, in a fresh process (see time_phases)
+        import json
+
+        print(json.dumps(phases_in_this_process(args.phases_child)))
+        return
     helm = args.helm if shutil.which(args.helm) or os.access(args.helm, os.X_OK) else None
 
     if args.corpus:
+        if args.phases:
+            time_phases(args.corpus.resolve(), args.process_runs)
         time_corpus(args.corpus.resolve(), helm, args.process_runs)
         if args.only_corpus:
             return
@@ -158,7 +240,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        workloads = {
+        workloads: dict[str, tuple[Path, Path | None, int]] = {
             "big (1,000 templates)": (write_big_chart(root, "jinja2"), write_big_chart(root, "go"), args.big_runs),
         }
         scaffold = create_chart("scaffold", root)
@@ -173,10 +255,10 @@ def main() -> None:
         for label, (native, go_chart, runs) in workloads.items():
             per_render, docs = time_in_process(native, runs)
             print(f"{label:24} {'helmlite in-process':28} {per_render * 1000:10.1f} {docs / per_render:10.0f}")
-            lite = time_process(helmlite_cmd + [str(native)], args.process_runs)
+            lite, _ = time_process(helmlite_cmd + [str(native)], args.process_runs)
             print(f"{label:24} {'helmlite template (process)':28} {lite * 1000:10.1f} {docs / lite:10.0f}")
             if helm and go_chart is not None:
-                real = time_process([helm, "template", "bench", str(go_chart)], args.process_runs)
+                real, _ = time_process([helm, "template", "bench", str(go_chart)], args.process_runs)
                 print(f"{label:24} {'helm template (process)':28} {real * 1000:10.1f} {docs / real:10.0f}")
                 print(f"{label:24} {'ratio helm/helmlite process':28} {real / lite:10.2f}x")
                 print(f"{label:24} {'ratio helm/helmlite in-proc':28} {real / per_render:10.2f}x")

@@ -1,16 +1,27 @@
-"""The lexer of Go's text/template (``text/template/parse/lex.go``), state for state.
+"""The lexer of Go's text/template (``text/template/parse/lex.go``): Go's tokens, with Go's errors.
 
 Only the default delimiters ``{{``/``}}`` exist (Helm never changes them). Trim markers are
 exactly Go's: ``{{-`` followed by one of space, tab, CR or LF trims every ``" \\t\\r\\n"`` before
 the action, ``-}}`` preceded by one of them trims after it — nothing else counts as white space.
 Comments ``{{/* */}}`` must start right after ``{{`` or ``{{- ``. Positions are offsets into the
 Python string; the parser turns them into Go's line and byte-column numbers for messages.
+
+Tokens are plain ``(type, offset, text)`` tuples (an error token's text is its message). Speed
+comes from doing the per-character work in C: text runs are found with ``str.find``, and one
+regular expression (``_ACTION_TOKEN``) takes each well-formed token inside an action in a
+single match. Whatever it declines (end of input, numbers other than plain decimals, non-ASCII
+names, character constants, unterminated strings, stray characters) goes through the
+character-by-character states ported from Go, so odd input and errors lex exactly as in Go.
+The one difference from Go's token stream: white space next to ``{{``, ``}}``, ``(``, ``)`` and
+``|`` is not a SPACE token, because the parser ignores it there (see ``_ACTION_TOKEN``).
 """
 
 from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections.abc import Callable
+from typing import Optional
 
 __all__ = [
     "ASSIGN",
@@ -47,9 +58,10 @@ __all__ = [
     "TEXT",
     "VARIABLE",
     "WITH",
-    "Item",
     "Source",
+    "Token",
     "lex",
+    "token_string",
 ]  # fmt: skip
 
 # Item types, in Go's order (keywords after KEYWORD).
@@ -57,20 +69,57 @@ __all__ = [
  LEFT_PAREN, NUMBER, PIPE, RAW_STRING, RIGHT_DELIM, RIGHT_PAREN, SPACE, STRING, TEXT, VARIABLE,
  KEYWORD, BLOCK, BREAK, CONTINUE, DOT, DEFINE, ELSE, END, IF, NIL, RANGE, TEMPLATE, WITH) = range(35)  # fmt: skip
 
-_KEYWORDS = {
-    ".": DOT, "block": BLOCK, "break": BREAK, "continue": CONTINUE, "define": DEFINE, "else": ELSE,
-    "end": END, "if": IF, "range": RANGE, "nil": NIL, "template": TEMPLATE, "with": WITH,
+Token = tuple[int, int, str]
+"""One token: (type, offset into the text, text — or the message of an ERROR token)."""
+
+# The type of a name that is not an identifier: a keyword or a bool constant (Go's lexIdentifier).
+_WORD_TYPES = {
+    "block": BLOCK, "break": BREAK, "continue": CONTINUE, "define": DEFINE, "else": ELSE, "end": END,
+    "if": IF, "range": RANGE, "nil": NIL, "template": TEMPLATE, "with": WITH, "true": BOOL, "false": BOOL,
 }  # fmt: skip
 
 _SPACE = " \t\r\n"
 _NEWLINE = re.compile("\n")
-# Fast paths for the common tokens; anything unusual (non-ASCII names, numbers, errors) takes
-# the character-by-character states, which follow Go's lexer exactly.
 _ASCII_WORD = re.compile(r"[A-Za-z0-9_]*")
-_SPACES = re.compile(r"[ \t\r\n]+")
+_OPTIONAL_SPACES = re.compile(r"[ \t\r\n]*")
 _LEFT = "{{"
 _RIGHT = "}}"
 _TERMINATORS = frozenset(" \t\r\n.,|:)(")
+_LEFT_TRIM_MARKERS = frozenset(("- ", "-\t", "-\r", "-\n"))
+
+# One well-formed token inside an action. A name must end at one of Go's terminators (else it
+# is Go's "bad character" error); a number is fast only as plain decimal digits that end there.
+# White space next to "}}", "|", "(" and ")" is part of those tokens (and after "{{" skipped),
+# not a SPACE token: the parser skips it there anyway, only the space between two operands
+# means something, and a third of all tokens would be such spaces. The last space before "-}}"
+# belongs to the trim marker.
+_AT_TERMINATOR = r"(?=[ \t\r\n.,|:)(]|\}\}|\Z)"
+_SPACES_NOT_TRIM_MARKER = r"(?:[ \t\r\n]+(?!-\}\}))?"
+_ACTION_TOKEN = re.compile(
+    # Groups 1-10 map straight to a token type (_SIMPLE_TYPES), the rest need more work.
+    r"([ \t\r\n]+)(?![ \t\r\n]|-?\}\}|[|)])"  # SPACE
+    r"|(\.(?![0-9])[A-Za-z0-9_]+)" + _AT_TERMINATOR +  # FIELD
+    r"|(\$[A-Za-z0-9_]*)" + _AT_TERMINATOR +  # VARIABLE ("$" alone included)
+    r'|("[^"\\\n]*(?:\\[^\n][^"\\\n]*)*")'  # STRING: any escape but of a newline
+    r"|(\.)(?=[ \t\r\n.,|:)(]|\}\})"  # DOT ("." at the very end of the text is a number in Go)
+    r"|(`[^`]*`)"  # RAW_STRING
+    r"|([0-9]+)(?=[ \t\r\n,|:)(]|\}\}|\Z)"  # NUMBER, plain decimal
+    r"|(:=)"  # DECLARE
+    r"|(=)"  # ASSIGN
+    r"|(,)"  # CHAR, the only one in common use
+    r"|([A-Za-z_][A-Za-z0-9_]*)" + _AT_TERMINATOR +  # 11: keyword, bool or identifier
+    r"|[ \t\r\n]*(\|)" + _SPACES_NOT_TRIM_MARKER +  # 12: pipe
+    r"|(\()" + _SPACES_NOT_TRIM_MARKER +  # 13: left parenthesis
+    r"|[ \t\r\n]*(\))"  # 14: right parenthesis
+    r"|[ \t\r\n]*(?:(\}\})|([ \t\r\n]-\}\}))"  # 15: right delimiter; 16: with trim marker
+)
+_SIMPLE_TYPES = (None, SPACE, FIELD, VARIABLE, STRING, DOT, RAW_STRING, NUMBER, DECLARE, ASSIGN, CHAR)
+_LAST_SIMPLE_GROUP = 10
+_WORD_GROUP, _PIPE_GROUP, _LEFT_PAREN_GROUP, _RIGHT_PAREN_GROUP, _TRIM_RIGHT_DELIM_GROUP = 11, 12, 13, 14, 16
+_SPACES_AFTER_LEFT_DELIM = re.compile(_SPACES_NOT_TRIM_MARKER)
+_SPACE_CHARS = frozenset(_SPACE)
+
+_State = Callable[[], Optional["_State"]]
 
 
 class Source:
@@ -96,32 +145,21 @@ class Source:
         return f"{self.name}:{self.line(pos)}:{column}"
 
 
-class Item:
-    """One token: type, offset, text; ``str()`` is Go's ``item.String()`` for messages."""
+def token_string(token: Token) -> str:
+    """Go's ``item.String()`` of ``token``, as parse errors print it."""
+    from helmlite.render.gofmt import go_quote
 
-    __slots__ = ("pos", "typ", "val")
-
-    def __init__(self, typ: int, pos: int, val: str) -> None:
-        self.typ = typ
-        self.pos = pos
-        self.val = val
-
-    def __str__(self) -> str:
-        from helmlite.render.gofmt import go_quote
-
-        if self.typ == EOF:
-            return "EOF"
-        if self.typ == ERROR:
-            return self.val
-        if self.typ > KEYWORD:
-            return f"<{self.val}>"
-        if len(self.val.encode("utf-8")) > 10:
-            # Go's %.10q: at most 10 runes, quoted, then "...".
-            return go_quote(self.val[:10]) + "..."
-        return go_quote(self.val)
-
-    def __repr__(self) -> str:
-        return f"Item({self.typ}, {self.pos}, {self.val!r})"
+    typ, _, val = token
+    if typ == EOF:
+        return "EOF"
+    if typ == ERROR:
+        return val
+    if typ > KEYWORD:
+        return f"<{val}>"
+    if len(val.encode("utf-8")) > 10:
+        # Go's %.10q: at most 10 runes, quoted, then "...".
+        return go_quote(val[:10]) + "..."
+    return go_quote(val)
 
 
 def _is_space(ch: str) -> bool:
@@ -130,10 +168,6 @@ def _is_space(ch: str) -> bool:
 
 def _is_alnum(ch: str) -> bool:
     return ch == "_" or ch.isalpha() or (ch.isdigit() and ch.isdecimal())
-
-
-def _has_left_trim(text: str, pos: int) -> bool:
-    return text[pos : pos + 1] == "-" and _is_space(text[pos + 1 : pos + 2])
 
 
 def _has_right_trim(text: str, pos: int) -> bool:
@@ -145,17 +179,17 @@ class _Lexer:
         self.text = text
         self.pos = 0
         self.start = 0
-        self.items: list[Item] = []
+        self.items: list[Token] = []
         self.paren_depth = 0
 
     # --- helpers -----------------------------------------------------------------------------
 
     def emit(self, typ: int) -> None:
-        self.items.append(Item(typ, self.start, self.text[self.start : self.pos]))
+        self.items.append((typ, self.start, self.text[self.start : self.pos]))
         self.start = self.pos
 
     def error(self, message: str) -> None:
-        self.items.append(Item(ERROR, self.start, message))
+        self.items.append((ERROR, self.start, message))
 
     def peek(self) -> str:
         return self.text[self.pos : self.pos + 1]
@@ -187,48 +221,13 @@ class _Lexer:
 
     # --- states (each returns the next state, or None to stop) ---------------------------------
 
-    def run(self) -> list[Item]:
-        state = self.lex_text
+    def run(self) -> list[Token]:
+        state: _State | None = self.lex_text
         while state is not None:
             state = state()
         return self.items
 
-    def lex_text(self):  # type: ignore[no-untyped-def]
-        text = self.text
-        x = text.find(_LEFT, self.pos)
-        if x >= 0:
-            if x > self.pos:
-                self.pos = x
-                trim = 0
-                if _has_left_trim(text, x + 2):
-                    trim = len(text[self.start : x]) - len(text[self.start : x].rstrip(_SPACE))
-                self.pos -= trim
-                if self.pos > self.start:
-                    self.emit(TEXT)
-                self.pos += trim
-                self.start = self.pos
-            return self.lex_left_delim
-        self.pos = len(text)
-        if self.pos > self.start:
-            self.emit(TEXT)
-        self.emit(EOF)
-        return None
-
-    def lex_left_delim(self):  # type: ignore[no-untyped-def]
-        self.pos += len(_LEFT)
-        trim = _has_left_trim(self.text, self.pos)
-        after = 2 if trim else 0
-        if self.text.startswith("/*", self.pos + after):
-            self.pos += after
-            self.start = self.pos
-            return self.lex_comment
-        self.emit(LEFT_DELIM)
-        self.pos += after
-        self.start = self.pos
-        self.paren_depth = 0
-        return self.lex_inside_action
-
-    def lex_comment(self):  # type: ignore[no-untyped-def]
+    def lex_comment(self) -> _State | None:
         self.pos += 2
         x = self.text.find("*/", self.pos)
         if x < 0:
@@ -243,51 +242,107 @@ class _Lexer:
             self.pos += 2
         self.pos += len(_RIGHT)
         if trim:
-            self.pos = len(self.text) - len(self.text[self.pos :].lstrip(_SPACE))
+            self.pos = _OPTIONAL_SPACES.match(self.text, self.pos).end()  # type: ignore[union-attr]
         self.start = self.pos
         return self.lex_text
 
-    def lex_right_delim(self):  # type: ignore[no-untyped-def]
-        _, trim = self.at_right_delim()
-        if trim:
-            self.pos += 2
-            self.start = self.pos
-        self.pos += len(_RIGHT)
-        self.emit(RIGHT_DELIM)
-        if trim:
-            self.pos = len(self.text) - len(self.text[self.pos :].lstrip(_SPACE))
-            self.start = self.pos
-        return self.lex_text
+    def lex_text(self) -> _State | None:
+        return self._scan(inside_action=False)
 
-    def lex_inside_action(self):  # type: ignore[no-untyped-def]
-        delim, _ = self.at_right_delim()
-        if delim:
-            if self.paren_depth == 0:
-                return self.lex_right_delim
-            self.error("unclosed left paren")
-            return None
+    def lex_inside_action(self) -> _State | None:
+        return self._scan(inside_action=True)
+
+    def _scan(self, inside_action: bool) -> _State | None:
+        """Go's lexText, lexLeftDelim, lexInsideAction and lexRightDelim as one loop.
+
+        Runs over text and actions until the end of the input, a comment, or a token that the
+        fast pattern does not take; those go through their own states, which come back here.
+        """
+        text = self.text
+        append = self.items.append
+        match = _ACTION_TOKEN.match
+        pos = self.pos
+        depth = self.paren_depth
+        while True:
+            if not inside_action:
+                x = text.find(_LEFT, pos)
+                if x < 0:
+                    if pos < len(text):
+                        append((TEXT, pos, text[pos:]))
+                    append((EOF, len(text), ""))
+                    return None
+                after = x + 2
+                trim = text[after : after + 2] in _LEFT_TRIM_MARKERS
+                if x > pos:
+                    end = len(text[pos:x].rstrip(_SPACE)) + pos if trim else x
+                    if end > pos:
+                        append((TEXT, pos, text[pos:end]))
+                if trim:
+                    after += 2
+                if text.startswith("/*", after):
+                    self.pos = self.start = after
+                    return self.lex_comment
+                append((LEFT_DELIM, x, _LEFT))
+                pos = after
+                if text[pos : pos + 1] in _SPACE_CHARS:
+                    pos = _SPACES_AFTER_LEFT_DELIM.match(text, pos).end()  # type: ignore[union-attr]
+                depth = 0
+            inside_action = False
+            while True:
+                m = match(text, pos)
+                if m is None:
+                    self.pos = self.start = pos
+                    self.paren_depth = depth
+                    return self.lex_unusual_token()
+                group: int = m.lastindex  # type: ignore[assignment]  # every alternative is a group
+                end = m.end()
+                if group <= _LAST_SIMPLE_GROUP:
+                    append((_SIMPLE_TYPES[group], pos, text[pos:end]))  # type: ignore[arg-type]
+                elif group == _WORD_GROUP:
+                    word = text[pos:end]
+                    append((_WORD_TYPES.get(word, IDENTIFIER), pos, word))
+                elif group == _PIPE_GROUP:
+                    append((PIPE, m.start(group), "|"))
+                elif group == _LEFT_PAREN_GROUP:
+                    depth += 1
+                    append((LEFT_PAREN, pos, "("))
+                elif group == _RIGHT_PAREN_GROUP:
+                    depth -= 1
+                    if depth < 0:
+                        self.start = end - 1
+                        self.error("unexpected right paren")
+                        return None
+                    append((RIGHT_PAREN, end - 1, ")"))
+                else:  # the right delimiter
+                    if depth:
+                        self.start = m.start(group)
+                        self.error("unclosed left paren")
+                        return None
+                    append((RIGHT_DELIM, end - 2, _RIGHT))
+                    if group == _TRIM_RIGHT_DELIM_GROUP:  # skip the white space that follows
+                        end = _OPTIONAL_SPACES.match(text, end).end()  # type: ignore[union-attr]
+                    pos = end
+                    break
+                pos = end
+
+    def lex_unusual_token(self) -> _State | None:
+        """The rest of Go's lexInsideAction switch: one token the fast pattern does not take."""
         ch = self.peek()
         if ch == "":
             self.error("unclosed action")
             return None
-        if _is_space(ch):
-            return self.lex_space
+        # The pattern takes every terminated string and ":=", so these are errors here.
+        if ch == ":":
+            self.error("expected :=")
+            return None
+        if ch == '"':
+            self.error("unterminated quoted string")
+            return None
+        if ch == "`":
+            self.error("unterminated raw quoted string")
+            return None
         self.pos += 1
-        if ch == "=":
-            self.emit(ASSIGN)
-        elif ch == ":":
-            if self.peek() != "=":
-                self.error("expected :=")
-                return None
-            self.pos += 1
-            self.emit(DECLARE)
-        elif ch == "|":
-            self.emit(PIPE)
-        elif ch == '"':
-            return self.lex_quote
-        elif ch == "`":
-            return self.lex_raw_quote
-        elif ch == "$":
+        if ch == "$":
             return self.lex_variable
         elif ch == "'":
             return self.lex_char
@@ -300,33 +355,11 @@ class _Lexer:
         elif _is_alnum(ch):
             self.pos -= 1
             return self.lex_identifier
-        elif ch == "(":
-            self.paren_depth += 1
-            self.emit(LEFT_PAREN)
-        elif ch == ")":
-            self.paren_depth -= 1
-            if self.paren_depth < 0:
-                self.error("unexpected right paren")
-                return None
-            self.emit(RIGHT_PAREN)
         elif ord(ch) < 0x80 and ch.isprintable():
             self.emit(CHAR)
         else:
             self.error(f"unrecognized character in action: {_unicode_name(ch)}")
             return None
-        return self.lex_inside_action
-
-    def lex_space(self):  # type: ignore[no-untyped-def]
-        match = _SPACES.match(self.text, self.pos)
-        assert match is not None
-        spaces = match.end() - self.pos
-        self.pos = match.end()
-        # A trim-marked closing delimiter has a minus after a space: leave that space for it.
-        if _has_right_trim(self.text, self.pos - 1) and self.text.startswith(_RIGHT, self.pos + 1):
-            self.pos -= 1
-            if spaces == 1:
-                return self.lex_right_delim
-        self.emit(SPACE)
         return self.lex_inside_action
 
     def _scan_word(self) -> None:
@@ -335,33 +368,25 @@ class _Lexer:
         while _is_alnum(self.peek()):
             self.pos += 1
 
-    def lex_identifier(self):  # type: ignore[no-untyped-def]
+    def lex_identifier(self) -> _State | None:
         self._scan_word()
         word = self.text[self.start : self.pos]
         if not self.at_terminator():
             self.error(f"bad character {_unicode_name(self.peek())}")
             return None
-        keyword = _KEYWORDS.get(word)
-        if keyword is not None and keyword > KEYWORD:
-            self.emit(keyword)
-        elif word[0] == ".":
-            self.emit(FIELD)
-        elif word in ("true", "false"):
-            self.emit(BOOL)
-        else:
-            self.emit(IDENTIFIER)
+        self.emit(_WORD_TYPES.get(word, IDENTIFIER))
         return self.lex_inside_action
 
-    def lex_field(self):  # type: ignore[no-untyped-def]
+    def lex_field(self) -> _State | None:
         return self._field_or_variable(FIELD)
 
-    def lex_variable(self):  # type: ignore[no-untyped-def]
+    def lex_variable(self) -> _State | None:
         if self.at_terminator():
             self.emit(VARIABLE)
             return self.lex_inside_action
         return self._field_or_variable(VARIABLE)
 
-    def _field_or_variable(self, typ: int):  # type: ignore[no-untyped-def]
+    def _field_or_variable(self, typ: int) -> _State | None:
         if self.at_terminator():
             self.emit(VARIABLE if typ == VARIABLE else DOT)
             return self.lex_inside_action
@@ -372,7 +397,7 @@ class _Lexer:
         self.emit(typ)
         return self.lex_inside_action
 
-    def lex_char(self):  # type: ignore[no-untyped-def]
+    def lex_char(self) -> _State | None:
         text = self.text
         while True:
             ch = text[self.pos : self.pos + 1]
@@ -392,7 +417,7 @@ class _Lexer:
         self.emit(CHAR_CONSTANT)
         return self.lex_inside_action
 
-    def lex_number(self):  # type: ignore[no-untyped-def]
+    def lex_number(self) -> _State | None:
         if not self._scan_number():
             self.error(f"bad number syntax: {_go_quote(self.text[self.start : self.pos])}")
             return None
@@ -432,35 +457,6 @@ class _Lexer:
             return False
         return True
 
-    def lex_quote(self):  # type: ignore[no-untyped-def]
-        text = self.text
-        while True:
-            ch = text[self.pos : self.pos + 1]
-            self.pos += 1
-            if ch == "\\":
-                nxt = text[self.pos : self.pos + 1]
-                self.pos += 1
-                if nxt not in ("", "\n"):
-                    continue
-                self.error("unterminated quoted string")
-                return None
-            if ch in ("", "\n"):
-                self.error("unterminated quoted string")
-                return None
-            if ch == '"':
-                break
-        self.emit(STRING)
-        return self.lex_inside_action
-
-    def lex_raw_quote(self):  # type: ignore[no-untyped-def]
-        end = self.text.find("`", self.pos)
-        if end < 0:
-            self.error("unterminated raw quoted string")
-            return None
-        self.pos = end + 1
-        self.emit(RAW_STRING)
-        return self.lex_inside_action
-
 
 def _go_quote(text: str) -> str:
     from helmlite.render.gofmt import go_quote
@@ -476,6 +472,6 @@ def _unicode_name(ch: str) -> str:
     return f"U+{code:04X} '{ch}'" if ch.isprintable() else f"U+{code:04X}"
 
 
-def lex(text: str) -> list[Item]:
-    """Tokenize ``text``: every item up to EOF, or up to and including an ERROR item."""
+def lex(text: str) -> list[Token]:
+    """Tokenize ``text``: every token up to EOF, or up to and including an ERROR token."""
     return _Lexer(text).run()

@@ -4,16 +4,61 @@
 one under ``name`` and one per ``define``/``block``. A syntax error raises ``TemplateParseError``
 whose message is Go's (``template: <name>:<line>: <what>``); Helm shortens it to
 ``parse error at (<name>:<line>): <what>`` (``helm_message``).
+
+A big chart has hundreds of thousands of tokens, so the parser works on the lexer's token
+tuples by index (no token objects, few method calls per token), builds each node in one
+constructor call, and pauses the cycle collector while it runs (see ``_collector_paused``).
 """
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Container
+from collections.abc import Container, Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
-from helmlite.render.gotemplate import lexer as lx
-from helmlite.render.gotemplate.lexer import Item, Source
+from helmlite.render.gotemplate.lexer import (
+    ASSIGN,
+    BLOCK,
+    BOOL,
+    BREAK,
+    CHAR,
+    CHAR_CONSTANT,
+    COMMENT,
+    COMPLEX,
+    CONTINUE,
+    DECLARE,
+    DEFINE,
+    DOT,
+    ELSE,
+    END,
+    EOF,
+    ERROR,
+    FIELD,
+    IDENTIFIER,
+    IF,
+    KEYWORD,
+    LEFT_DELIM,
+    LEFT_PAREN,
+    NIL,
+    NUMBER,
+    PIPE,
+    RANGE,
+    RAW_STRING,
+    RIGHT_DELIM,
+    RIGHT_PAREN,
+    SPACE,
+    STRING,
+    TEMPLATE,
+    TEXT,
+    VARIABLE,
+    WITH,
+    Source,
+    Token,
+    lex,
+    token_string,
+)
 from helmlite.render.gotemplate.nodes import (
     ActionNode,
     BoolNode,
@@ -50,6 +95,9 @@ MAX_STACK_DEPTH = 10000
 
 MAX_PIPELINE_COMMANDS = 100000
 
+_WHITE_SPACE = frozenset(" \t\r\n")  # Go's template white space
+_LAST_TOKEN_REPEATS = 4  # more than the parser ever reads past an EOF or error token
+
 
 class TemplateParseError(Exception):
     """A template that does not parse; ``str()`` is Go's message ``template: <name>:<line>: <what>``."""
@@ -67,115 +115,146 @@ class TemplateParseError(Exception):
 
 
 class _Parser:
-    """One parse of one text; shares lexer and tree set with the parsers of its defines."""
+    """One parse of one text; shares the token list and position with the parsers of its defines.
 
-    def __init__(self, name: str, src: Source, items: list[Item], functions: Container[str],
-                 trees: dict[str, Tree], cursor: list[int]) -> None:
+    Go keeps three tokens of look-ahead and pushes tokens back; here the tokens are one list and
+    ``i`` the index of the next one, so pushing back is moving ``i`` back. What Go's messages
+    need of its look-ahead is the line of the last token read (``token[0]``): the furthest of
+    ``i - 1`` and ``peeked``, the furthest token peeked at or pushed back. ``peeked`` is kept
+    with ``if``, not ``max()``: a builtin call per token costs a quarter of the parse. The hot
+    paths (pipeline, command, operand) read ``items`` directly rather than through ``next``.
+    """
+
+    __slots__ = ("action_pos", "functions", "i", "items", "name", "peeked", "range_depth", "root",
+                 "src", "stack_depth", "trees", "vars")
+
+    def __init__(self, name: str, src: Source, items: list[Token], functions: Container[str],
+                 trees: dict[str, Tree], start: int) -> None:
         self.name = name
         self.src = src
         self.items = items
         self.functions = functions
         self.trees = trees
-        self.cursor = cursor  # shared position in items (the lexer's stream)
-        self.token: list[Item] = [items[0], items[0], items[0]]
-        self.peek_count = 0
+        self.i = start
+        self.peeked = -1
         self.vars = ["$"]
         self.action_pos = -1  # where the action being parsed starts (for "unclosed action" messages)
         self.range_depth = 0
         self.stack_depth = 0
         self.root: ListNode | None = None
 
-    # --- token stream (Go's three-token lookahead) ----------------------------------------------
+    # --- token stream -------------------------------------------------------------------------
 
-    def _lex_next(self) -> Item:
-        index = self.cursor[0]
-        item = self.items[index]
-        if index < len(self.items) - 1:
-            self.cursor[0] = index + 1
-        return item
-
-    def next(self) -> Item:
-        if self.peek_count > 0:
-            self.peek_count -= 1
-        else:
-            self.token[0] = self._lex_next()
-        return self.token[self.peek_count]
+    def next(self) -> Token:
+        i = self.i
+        self.i = i + 1
+        return self.items[i]
 
     def backup(self) -> None:
-        self.peek_count += 1
+        """Push back the token ``next`` returned."""
+        self.i -= 1
+        self.peeked = max(self.peeked, self.i)
 
-    def backup2(self, t1: Item) -> None:
-        self.token[1] = t1
-        self.peek_count = 2
+    def backup_to(self, index: int) -> None:
+        """Push back every token from ``index`` on (Go's backup2/backup3)."""
+        self.peeked = max(self.peeked, self.i - 1)
+        self.i = index
 
-    def backup3(self, t2: Item, t1: Item) -> None:
-        self.token[1] = t1
-        self.token[2] = t2
-        self.peek_count = 3
+    def peek(self) -> Token:
+        i = self.i
+        if i > self.peeked:  # noqa: PLR1730 - max() is slower here (see _Parser)
+            self.peeked = i
+        return self.items[i]
 
-    def peek(self) -> Item:
-        if self.peek_count > 0:
-            return self.token[self.peek_count - 1]
-        self.peek_count = 1
-        self.token[0] = self._lex_next()
-        return self.token[0]
+    def next_non_space(self) -> Token:
+        items = self.items
+        i = self.i
+        token = items[i]
+        while token[0] == SPACE:
+            i += 1
+            token = items[i]
+        self.i = i + 1
+        return token
 
-    def next_non_space(self) -> Item:
-        while True:
-            token = self.next()
-            if token.typ != lx.SPACE:
-                return token
-
-    def peek_non_space(self) -> Item:
-        token = self.next_non_space()
-        self.backup()
+    def peek_non_space(self) -> Token:
+        items = self.items
+        i = self.i
+        token = items[i]
+        while token[0] == SPACE:
+            i += 1
+            token = items[i]
+        self.i = i
+        if i > self.peeked:  # noqa: PLR1730
+            self.peeked = i
         return token
 
     # --- errors -------------------------------------------------------------------------------
 
-    def errorf(self, message: str) -> NoReturn:
-        line = self.src.line(self.token[0].pos)
+    def errorf(self, message: str, at: int | None = None) -> NoReturn:
+        """Raise Go's error at the line of the last token read (or of text offset ``at``)."""
+        if at is None:
+            at = self.items[max(self.peeked, self.i - 1)][1]
+        line = self.src.line(at)
         raise TemplateParseError(f"template: {self.src.name}:{line}: {message}")
 
-    def expect(self, expected: int, context: str) -> Item:
+    def go_token_start(self, offset: int) -> int:
+        """Where Go's token at ``offset`` starts: white space that is part of a token here is a
+        SPACE token of its own in Go, except the space of a "-}}" trim marker."""
+        text = self.src.text
+        if text[offset : offset + 1] in _WHITE_SPACE and text.startswith("-}}", offset + 1):
+            return offset + 2
+        return offset
+
+    def expect(self, expected: int, context: str) -> Token:
         token = self.next_non_space()
-        if token.typ != expected:
+        if token[0] != expected:
             self.unexpected(token, context)
         return token
 
-    def expect_one_of(self, expected1: int, expected2: int, context: str) -> Item:
+    def expect_one_of(self, expected1: int, expected2: int, context: str) -> Token:
         token = self.next_non_space()
-        if token.typ not in (expected1, expected2):
+        if token[0] not in (expected1, expected2):
             self.unexpected(token, context)
         return token
 
-    def unexpected(self, token: Item, context: str) -> None:
-        if token.typ == lx.ERROR:
+    def unexpected(self, token: Token, context: str) -> NoReturn:
+        if token[0] == ERROR:
             extra = ""
             action_line = self.src.line(self.action_pos) if self.action_pos >= 0 else 0
-            if action_line and action_line != self.src.line(token.pos):
+            if action_line and action_line != self.src.line(token[1]):
                 extra = f" in action started at {self.src.name}:{action_line}"
-                if token.val.endswith(" action"):
+                if token[2].endswith(" action"):
                     extra = extra[len(" in action") :]
-            self.errorf(f"{token}{extra}")
-        self.errorf(f"unexpected {token} in {context}")
+            self.errorf(f"{token_string(token)}{extra}")
+        self.errorf(f"unexpected {token_string(token)} in {context}")
 
     # --- grammar ------------------------------------------------------------------------------
 
     def parse(self) -> None:
-        self.root = ListNode(self.peek().pos, self.src)
-        while self.peek().typ != lx.EOF:
-            if self.peek().typ == lx.LEFT_DELIM:
-                delim = self.next()
-                if self.next_non_space().typ == lx.DEFINE:
-                    sub = _Parser("definition", self.src, self.items, self.functions, self.trees, self.cursor)
+        src = self.src
+        self.root = ListNode(self.peek()[1], src)
+        nodes = self.root.nodes
+        while True:
+            typ, pos, val = self.peek()
+            if typ == TEXT:
+                self.i += 1
+                nodes.append(TextNode(pos, src, val))
+                continue
+            if typ == EOF:
+                return
+            if typ == LEFT_DELIM:
+                delim = self.i
+                self.i += 1
+                if self.next_non_space()[0] == DEFINE:
+                    sub = _Parser("definition", src, self.items, self.functions, self.trees, self.i)
                     sub.parse_definition()
+                    self.i = sub.i
                     continue
-                self.backup2(delim)
+                self.backup_to(delim)
             node = self.text_or_action()
             if isinstance(node, (EndNode, ElseNode)):
                 self.errorf(f"unexpected {node}")
-            self.root.nodes.append(node)
+            nodes.append(node)
 
     def add(self) -> None:
         tree = self.trees.get(self.name)
@@ -188,114 +267,141 @@ class _Parser:
 
     def parse_definition(self) -> None:
         context = "define clause"
-        name = self.expect_one_of(lx.STRING, lx.RAW_STRING, context)
-        self.name = self.unquote(name.val)
-        self.expect(lx.RIGHT_DELIM, context)
+        name = self.expect_one_of(STRING, RAW_STRING, context)
+        self.name = self.unquote(name[2])
+        self.expect(RIGHT_DELIM, context)
         self.root, end = self.item_list()
         if not isinstance(end, EndNode):
             self.errorf(f"unexpected {end} in {context}")
         self.add()
 
     def item_list(self) -> tuple[ListNode, Node]:
-        body = ListNode(self.peek_non_space().pos, self.src)
-        while self.peek_non_space().typ != lx.EOF:
+        src = self.src
+        body = ListNode(self.peek_non_space()[1], src)
+        nodes = body.nodes
+        while True:
+            token = self.peek_non_space()
+            typ = token[0]
+            if typ == TEXT:
+                self.i += 1
+                nodes.append(TextNode(token[1], src, token[2]))
+                continue
+            if typ == EOF:
+                self.errorf("unexpected EOF")
             node = self.text_or_action()
             if isinstance(node, (EndNode, ElseNode)):
                 return body, node
-            body.nodes.append(node)
-        self.errorf("unexpected EOF")
+            nodes.append(node)
 
     def text_or_action(self) -> Node:
         token = self.next_non_space()
-        if token.typ == lx.TEXT:
-            return TextNode(token.pos, self.src, token.val)
-        if token.typ == lx.LEFT_DELIM:
-            self.action_pos = token.pos
+        typ = token[0]
+        if typ == TEXT:
+            return TextNode(token[1], self.src, token[2])
+        if typ == LEFT_DELIM:
+            self.action_pos = token[1]
             try:
                 return self.action()
             finally:
                 self.action_pos = -1
-        if token.typ == lx.COMMENT:
-            return CommentNode(token.pos, self.src, token.val)
+        if typ == COMMENT:
+            return CommentNode(token[1], self.src, token[2])
         self.unexpected(token, "input")
-        raise AssertionError("not reached")
 
     def action(self) -> Node:
-        token = self.next_non_space()
-        typ = token.typ
-        if typ == lx.BLOCK:
-            return self.block_control()
-        if typ == lx.BREAK:
-            return self.break_control(token, "{{break}}", BreakNode)
-        if typ == lx.CONTINUE:
-            return self.break_control(token, "{{continue}}", ContinueNode)
-        if typ == lx.ELSE:
-            return self.else_control()
-        if typ == lx.END:
-            return EndNode(self.expect(lx.RIGHT_DELIM, "end").pos, self.src)
-        if typ == lx.IF:
-            return IfNode(*self.parse_control("if"))
-        if typ == lx.RANGE:
-            return RangeNode(*self.parse_control("range"))
-        if typ == lx.TEMPLATE:
-            return self.template_control()
-        if typ == lx.WITH:
-            return WithNode(*self.parse_control("with"))
-        self.backup()
-        token = self.peek()
+        items = self.items
+        i = self.i
+        token = items[i]
+        while token[0] == SPACE:
+            i += 1
+            token = items[i]
+        typ = token[0]
+        self.i = i + 1
+        if typ > KEYWORD:
+            if typ == END:
+                return EndNode(self.expect(RIGHT_DELIM, "end")[1], self.src)
+            if typ == IF:
+                return IfNode(*self.parse_control("if"))
+            if typ == WITH:
+                return WithNode(*self.parse_control("with"))
+            if typ == RANGE:
+                return RangeNode(*self.parse_control("range"))
+            if typ == ELSE:
+                return self.else_control()
+            if typ == TEMPLATE:
+                return self.template_control()
+            if typ == BLOCK:
+                return self.block_control()
+            if typ == BREAK:
+                return self.break_control(token, "{{break}}", BreakNode)
+            if typ == CONTINUE:
+                return self.break_control(token, "{{continue}}", ContinueNode)
+        self.i = i  # pushed back: the pipeline starts with this token
         # Variables declared here persist until the enclosing "end".
-        return ActionNode(token.pos, self.src, self.pipeline("command", lx.RIGHT_DELIM))
+        return ActionNode(token[1], self.src, self.pipeline("command", RIGHT_DELIM))
 
-    def break_control(self, keyword: Item, what: str, cls: type[Node]) -> Node:
+    def break_control(self, keyword: Token, what: str, cls: type[Node]) -> Node:
         token = self.next_non_space()
-        if token.typ != lx.RIGHT_DELIM:
+        if token[0] != RIGHT_DELIM:
             self.unexpected(token, what)
         if self.range_depth == 0:
             self.errorf(f"{what} outside {{{{range}}}}")
-        return cls(keyword.pos, self.src)
+        return cls(keyword[1], self.src)
 
     def pipeline(self, context: str, end: int) -> PipeNode:
         token = self.peek_non_space()
-        pipe = PipeNode(token.pos, self.src)
-        while True:  # Go's "decls:" label
-            v = self.peek_non_space()
-            if v.typ != lx.VARIABLE:
-                break
-            self.next()
-            # "$x foo" needs three tokens of look-ahead to tell an argument from a declaration.
-            token_after_variable = self.peek()
-            nxt = self.peek_non_space()
-            if nxt.typ in (lx.ASSIGN, lx.DECLARE):
-                pipe.is_assign = nxt.typ == lx.ASSIGN
-                self.next_non_space()
-                pipe.decl.append(VariableNode(v.pos, self.src, v.val))
-                self.vars.append(v.val)
-            elif nxt.typ == lx.CHAR and nxt.val == ",":
-                self.next_non_space()
-                pipe.decl.append(VariableNode(v.pos, self.src, v.val))
-                self.vars.append(v.val)
-                if context == "range" and len(pipe.decl) < 2:
-                    if self.peek_non_space().typ in (lx.VARIABLE, lx.RIGHT_DELIM, lx.RIGHT_PAREN):
-                        continue  # second initialized variable in a range pipeline
-                    self.errorf("range can only initialize variables")
-                self.errorf(f"too many declarations in {context}")
-            elif token_after_variable.typ == lx.SPACE:
-                self.backup3(v, token_after_variable)
-            else:
-                self.backup2(v)
-            break
+        pipe = PipeNode(token[1], self.src)
+        if token[0] == VARIABLE:
+            self.declarations(pipe, context)
+        cmds = pipe.cmds
+        items = self.items
         while True:
-            token = self.next_non_space()
-            if token.typ == end:
-                self.check_pipeline(pipe, context)
+            i = self.i
+            token = items[i]
+            while token[0] == SPACE:
+                i += 1
+                token = items[i]
+            self.i = i + 1
+            typ = token[0]
+            if typ == end:
+                if len(cmds) != 1:  # a single command is always valid
+                    self.check_pipeline(pipe, context)
                 return pipe
-            if token.typ in _OPERAND_START:
-                self.backup()
-                pipe.cmds.append(self.command())
-                if len(pipe.cmds) > MAX_PIPELINE_COMMANDS:
+            if typ in _OPERAND_START:
+                self.i = i  # pushed back: command() reads it again at once
+                cmds.append(self.command())
+                if len(cmds) > MAX_PIPELINE_COMMANDS:
                     self.errorf("pipeline too long")
             else:
                 self.unexpected(token, context)
+
+    def declarations(self, pipe: PipeNode, context: str) -> None:
+        """Go's ``decls:`` loop at the start of a pipeline: ``$x :=``, ``$x =``, ``$i, $v :=``."""
+        while True:
+            v = self.peek_non_space()
+            if v[0] != VARIABLE:
+                return
+            # "$x foo" needs three tokens of look-ahead to tell an argument from a declaration.
+            variable = self.i
+            self.next()
+            nxt = self.peek_non_space()
+            if nxt[0] in (ASSIGN, DECLARE):
+                pipe.is_assign = nxt[0] == ASSIGN
+                self.next_non_space()
+                pipe.decl.append(VariableNode(v[1], self.src, v[2]))
+                self.vars.append(v[2])
+            elif nxt[0] == CHAR and nxt[2] == ",":
+                self.next_non_space()
+                pipe.decl.append(VariableNode(v[1], self.src, v[2]))
+                self.vars.append(v[2])
+                if context == "range" and len(pipe.decl) < 2:
+                    if self.peek_non_space()[0] in (VARIABLE, RIGHT_DELIM, RIGHT_PAREN):
+                        continue  # second initialized variable in a range pipeline
+                    self.errorf("range can only initialize variables")
+                self.errorf(f"too many declarations in {context}")
+            else:
+                self.backup_to(variable)
+            return
 
     def check_pipeline(self, pipe: PipeNode, context: str) -> None:
         if not pipe.cmds:
@@ -307,7 +413,7 @@ class _Parser:
     def parse_control(self, context: str) -> tuple[int, Source, PipeNode, ListNode, ListNode | None]:
         mark = len(self.vars)
         try:
-            pipe = self.pipeline(context, lx.RIGHT_DELIM)
+            pipe = self.pipeline(context, RIGHT_DELIM)
             if context == "range":
                 self.range_depth += 1
             body, nxt = self.item_list()
@@ -316,11 +422,11 @@ class _Parser:
             else_list = None
             if isinstance(nxt, ElseNode):
                 # "{{else if …}}" / "{{else with …}}" = "{{else}}{{if …}}…{{end}}" sharing one {{end}}.
-                if context == "if" and self.peek().typ == lx.IF:
+                if context == "if" and self.peek()[0] == IF:
                     self.next()
                     else_list = ListNode(nxt.pos, self.src)
                     else_list.nodes.append(IfNode(*self.parse_control("if")))
-                elif context == "with" and self.peek().typ == lx.WITH:
+                elif context == "with" and self.peek()[0] == WITH:
                     self.next()
                     else_list = ListNode(nxt.pos, self.src)
                     else_list.nodes.append(WithNode(*self.parse_control("with")))
@@ -334,109 +440,155 @@ class _Parser:
 
     def else_control(self) -> Node:
         peek = self.peek_non_space()
-        if peek.typ in (lx.IF, lx.WITH):
-            return ElseNode(peek.pos, self.src)
-        token = self.expect(lx.RIGHT_DELIM, "else")
-        return ElseNode(token.pos, self.src)
+        if peek[0] in (IF, WITH):
+            return ElseNode(peek[1], self.src)
+        token = self.expect(RIGHT_DELIM, "else")
+        return ElseNode(token[1], self.src)
 
     def block_control(self) -> Node:
         context = "block clause"
         token = self.next_non_space()
         name = self.parse_template_name(token, context)
-        pipe = self.pipeline(context, lx.RIGHT_DELIM)
-        block = _Parser(name, self.src, self.items, self.functions, self.trees, self.cursor)
+        pipe = self.pipeline(context, RIGHT_DELIM)
+        clause_end = self.items[self.i - 1][1]  # this parser's last token while the block's parser reads on
+        block = _Parser(name, self.src, self.items, self.functions, self.trees, self.i)
         block.root, end = block.item_list()
+        self.i = block.i
         if not isinstance(end, EndNode):
-            self.errorf(f"unexpected {end} in {context}")
+            self.errorf(f"unexpected {end} in {context}", at=clause_end)
         block.add()
-        return TemplateNode(token.pos, self.src, name, pipe)
+        return TemplateNode(token[1], self.src, name, pipe)
 
     def template_control(self) -> Node:
         context = "template clause"
         token = self.next_non_space()
         name = self.parse_template_name(token, context)
         pipe = None
-        if self.next_non_space().typ != lx.RIGHT_DELIM:
+        if self.next_non_space()[0] != RIGHT_DELIM:
             self.backup()
-            pipe = self.pipeline(context, lx.RIGHT_DELIM)
-        return TemplateNode(token.pos, self.src, name, pipe)
+            pipe = self.pipeline(context, RIGHT_DELIM)
+        return TemplateNode(token[1], self.src, name, pipe)
 
-    def parse_template_name(self, token: Item, context: str) -> str:
-        if token.typ in (lx.STRING, lx.RAW_STRING):
-            return self.unquote(token.val)
+    def parse_template_name(self, token: Token, context: str) -> str:
+        if token[0] in (STRING, RAW_STRING):
+            return self.unquote(token[2])
         self.unexpected(token, context)
-        raise AssertionError("not reached")
 
     def command(self) -> CommandNode:
-        cmd = CommandNode(self.peek_non_space().pos, self.src)
+        items = self.items
+        operand = self.operand
+        i = self.i
+        while items[i][0] == SPACE:
+            i += 1
+        cmd = CommandNode(items[i][1], self.src)
+        args = cmd.args
         while True:
-            self.peek_non_space()
-            operand = self.operand()
-            if operand is not None:
-                cmd.args.append(operand)
-            token = self.next()
-            if token.typ == lx.SPACE:
+            self.i = i  # at a token that is not a space
+            node = operand()
+            if node is not None:
+                args.append(node)
+            i = self.i
+            typ = items[i][0]
+            if typ == SPACE:
+                i += 1
+                while items[i][0] == SPACE:
+                    i += 1
                 continue
-            if token.typ in (lx.RIGHT_DELIM, lx.RIGHT_PAREN):
-                self.backup()
-            elif token.typ != lx.PIPE:
-                self.unexpected(token, "operand")
+            # "|" ends the command; "}}" or ")" ends it too and is left for the caller to read.
+            if typ == PIPE:
+                i += 1
+            elif typ != RIGHT_DELIM and typ != RIGHT_PAREN:
+                self.i = i + 1
+                self.unexpected(items[i], "operand")
             break
-        if not cmd.args:
+        self.i = i
+        if not args:
             self.errorf("empty command")
         return cmd
 
     def operand(self) -> Node | None:
-        node = self.term()
-        if node is None:
-            return None
-        if self.peek().typ == lx.FIELD:
-            chain = ChainNode(self.peek().pos, self.src, node)
-            while self.peek().typ == lx.FIELD:
-                chain.add(self.next().val)
-            if isinstance(node, FieldNode):
-                return FieldNode(chain.pos, self.src, str(chain))
-            if isinstance(node, VariableNode):
-                return VariableNode(chain.pos, self.src, str(chain))
-            if isinstance(node, (BoolNode, StringNode, NumberNode, NilNode, DotNode)):
-                self.errorf(f"unexpected . after term {_quote(str(node))}")
-            return chain
-        return node
-
-    def term(self) -> Node | None:
-        token = self.next_non_space()
-        typ = token.typ
-        if typ == lx.IDENTIFIER:
-            if token.val not in self.functions:
-                self.errorf(f"function {_quote(token.val)} not defined")
-            return IdentifierNode(token.pos, self.src, token.val)
-        if typ == lx.DOT:
-            return DotNode(token.pos, self.src)
-        if typ == lx.NIL:
-            return NilNode(token.pos, self.src)
-        if typ == lx.VARIABLE:
-            return self.use_var(token)
-        if typ == lx.FIELD:
-            return FieldNode(token.pos, self.src, token.val)
-        if typ == lx.BOOL:
-            return BoolNode(token.pos, self.src, token.val == "true")
-        if typ in (lx.CHAR_CONSTANT, lx.COMPLEX, lx.NUMBER):
-            return self.number(token)
-        if typ == lx.LEFT_PAREN:
+        """Go's operand: a term (Go's term, inlined here), then any fields chained onto it."""
+        items = self.items
+        i = self.i
+        token = items[i]
+        while token[0] == SPACE:
+            i += 1
+            token = items[i]
+        self.i = i + 1
+        typ, pos, val = token
+        src = self.src
+        node: Node
+        if typ == FIELD:
+            if items[i + 1][0] == FIELD:  # .a.b: straight to the one node Go makes of it (see below)
+                chain_pos = items[i + 1][1]
+                fields = [val]
+                i += 1
+                while items[i][0] == FIELD:
+                    fields.append(items[i][2])
+                    i += 1
+                self.i = i
+                if i > self.peeked:  # noqa: PLR1730
+                    self.peeked = i
+                return FieldNode(chain_pos, src, "".join(fields))
+            node = FieldNode(pos, src, val)
+        elif typ == IDENTIFIER:
+            if val not in self.functions:
+                self.errorf(f"function {_quote(val)} not defined")
+            node = IdentifierNode(pos, src, val)
+        elif typ == VARIABLE:
+            node = self.use_var(token)
+        elif typ == STRING or typ == RAW_STRING:
+            node = StringNode(pos, src, val, self.unquote(val))
+        elif typ == DOT:
+            node = DotNode(pos, src)
+        elif typ == LEFT_PAREN:
             if self.stack_depth >= MAX_STACK_DEPTH:
                 self.errorf("max expression depth exceeded")
             self.stack_depth += 1
             try:
-                return self.pipeline("parenthesized pipeline", lx.RIGHT_PAREN)
+                node = self.pipeline("parenthesized pipeline", RIGHT_PAREN)
             finally:
                 self.stack_depth -= 1
-        if typ in (lx.STRING, lx.RAW_STRING):
-            return StringNode(token.pos, self.src, token.val, self.unquote(token.val))
-        self.backup()
-        return None
+        elif typ == NUMBER or typ == CHAR_CONSTANT or typ == COMPLEX:
+            node = self.number(token)
+        elif typ == BOOL:
+            node = BoolNode(pos, src, val == "true")
+        elif typ == NIL:
+            node = NilNode(pos, src)
+        else:  # not a term: pushed back
+            self.i = i
+            if i > self.peeked:  # noqa: PLR1730
+                self.peeked = i
+            return None
+        i = self.i
+        if i > self.peeked:  # noqa: PLR1730 - Go peeks at the token after the term
+            self.peeked = i
+        typ, pos, _ = items[i]
+        if typ != FIELD:
+            return node
+        # Fields after a term: Go builds a ChainNode, and keeps it only for pipelines and
+        # identifiers; a field or variable just gets the longer name.
+        fields = []
+        while items[i][0] == FIELD:
+            fields.append(items[i][2])
+            i += 1
+        self.i = i
+        if i > self.peeked:  # noqa: PLR1730
+            self.peeked = i
+        if isinstance(node, FieldNode):
+            return FieldNode(pos, src, str(node) + "".join(fields))
+        if isinstance(node, VariableNode):
+            return VariableNode(pos, src, str(node) + "".join(fields))
+        if isinstance(node, (BoolNode, StringNode, NumberNode, NilNode, DotNode)):
+            after_fields = items[i - 1][1] + len(items[i - 1][2])
+            self.errorf(f"unexpected . after term {_quote(str(node))}", at=self.go_token_start(after_fields))
+        chain = ChainNode(pos, src, node)
+        for field in fields:
+            chain.add(field)
+        return chain
 
-    def use_var(self, token: Item) -> Node:
-        node = VariableNode(token.pos, self.src, token.val)
+    def use_var(self, token: Token) -> Node:
+        node = VariableNode(token[1], self.src, token[2])
         if node.ident[0] not in self.vars:
             self.errorf(f"undefined variable {_quote(node.ident[0])}")
         return node
@@ -447,7 +599,7 @@ class _Parser:
         except ValueError:
             self.errorf("invalid syntax")
 
-    def number(self, token: Item) -> NumberNode:
+    def number(self, token: Token) -> NumberNode:
         try:
             return _number(token, self.src)
         except ValueError as exc:
@@ -455,8 +607,8 @@ class _Parser:
 
 
 _OPERAND_START = frozenset(
-    (lx.BOOL, lx.CHAR_CONSTANT, lx.COMPLEX, lx.DOT, lx.FIELD, lx.IDENTIFIER, lx.NUMBER, lx.NIL,
-     lx.RAW_STRING, lx.STRING, lx.VARIABLE, lx.LEFT_PAREN)
+    (BOOL, CHAR_CONSTANT, COMPLEX, DOT, FIELD, IDENTIFIER, NUMBER, NIL,
+     RAW_STRING, STRING, VARIABLE, LEFT_PAREN)
 )  # fmt: skip
 
 
@@ -612,11 +764,11 @@ def _parse_go_float(text: str) -> float:
     return value
 
 
-def _number(token: Item, src: Source) -> NumberNode:
+def _number(token: Token, src: Source) -> NumberNode:
     """Go's ``newNumber``: every interpretation of the literal that is exact."""
-    text = token.val
-    node = NumberNode(token.pos, src, text)
-    if token.typ == lx.CHAR_CONSTANT:
+    typ, pos, text = token
+    node = NumberNode(pos, src, text)
+    if typ == CHAR_CONSTANT:
         try:
             piece, end = _unquote_char(text, 1, "'")
         except (ValueError, IndexError):
@@ -628,7 +780,7 @@ def _number(token: Item, src: Source) -> NumberNode:
         node.int64 = node.uint64 = code
         node.float64 = float(code)
         return node
-    if token.typ == lx.COMPLEX or text.endswith("i"):
+    if typ == COMPLEX or text.endswith("i"):
         # Complex numbers have no use in charts; Go accepts them, helmlite reports them.
         raise ValueError(f"illegal number syntax: {_quote(text)}")
     try:
@@ -679,10 +831,38 @@ def parse_template(name: str, text: str, functions: Container[str]) -> dict[str,
     ``functions`` holds the names callable from the template (an unknown one is a parse
     error, as in Go). Raises TemplateParseError with Go's message.
     """
+    with _collector_paused():
+        return _parse(name, text, functions)
+
+
+def _parse(name: str, text: str, functions: Container[str]) -> dict[str, Tree]:
+    """The parse itself, in a frame of its own: its tokens are freed before the collector resumes."""
     src = Source(name, text)
-    items = lx.lex(text)
+    items = lex(text)
+    # Go's lexer repeats its last token (EOF or an error) when read past the end.
+    items += items[-1:] * _LAST_TOKEN_REPEATS
     trees: dict[str, Tree] = {}
-    parser = _Parser(name, src, items, functions, trees, [0])
+    parser = _Parser(name, src, items, functions, trees, 0)
     parser.parse()
     parser.add()
     return trees
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector: parsing creates no reference cycles, only many objects.
+
+    Every few hundred new nodes would trigger a collection, and the older generations'
+    collections traverse everything the process holds (the chart, its values): about 40 ms of
+    a kube-prometheus-stack render. Memory is still freed by reference counting. The switch is
+    process-wide; when it is already off (another thread parsing, or the application's
+    choice) it is left alone.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()

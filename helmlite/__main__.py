@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from helmlite.cli.main import main
+from helmlite.cli.main import run
 
 if __name__ == "__main__":
-    main()
+    run()

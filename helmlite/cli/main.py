@@ -113,6 +113,34 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
 
 
+def run() -> None:
+    """The ``helmlite`` executable: ``main``, then exit without tearing the interpreter down.
+
+    Freeing every object a big render made costs about a quarter of its CPU time at exit
+    (measured on kube-prometheus-stack), for nothing: the process is ending. So output is
+    flushed and the process leaves with ``os._exit``; by then every file is closed, every
+    SQLite transaction has committed or rolled back and every lock is released by the OS. Only
+    the executable does this — ``main`` called from Python returns or raises as usual.
+    """
+    import os
+
+    code = 0
+    try:
+        main()
+    except SystemExit as exc:
+        if isinstance(exc.code, str):
+            sys.stderr.write(f"{exc.code}\n")
+            code = 1
+        else:
+            code = exc.code or 0
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            code = code or 1
+    os._exit(code)
+
+
 def _debug_requested(args: list[str]) -> bool:
     return "--debug" in args or GlobalSettings.from_environment().debug
 

@@ -127,12 +127,12 @@ def _head(path: str, doc: str) -> dict[str, Any]:
     """
     import yaml
 
-    from helmlite.values.yamlio import describe_yaml_error
+    from helmlite.values.yamlio import go_yaml_error
 
     try:
         head = _head_from_events(yaml.parse(doc, Loader=yaml.CSafeLoader))
     except yaml.YAMLError as exc:
-        raise ManifestError(f"YAML parse error on {path}: {_YAML_TO_JSON}{describe_yaml_error(exc)}") from None
+        raise ManifestError(f"YAML parse error on {path}: {_YAML_TO_JSON}{go_yaml_error(exc)}") from None
     except _NotAMapping as exc:
         raise ManifestError(f"YAML parse error on {path}: {_not_a_head(str(exc))}") from None
     except _TooDeep:

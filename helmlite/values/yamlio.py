@@ -56,6 +56,7 @@ __all__ = [
     "load_values",
     "dump_yaml",
     "describe_yaml_error",
+    "go_yaml_error",
     "go_yaml_key",
 ]
 
@@ -381,6 +382,21 @@ def describe_yaml_error(exc: yaml.YAMLError) -> str:
     if isinstance(exc, ReaderError):
         return f"{exc.reason} (character {exc.character!r} at position {exc.position})"
     return " ".join(str(exc).split())
+
+
+def go_yaml_error(exc: yaml.YAMLError) -> str:
+    """A libyaml error as go-yaml v2 words it (what Helm prints for invalid template output):
+    ``line N: problem`` without the context, where N is go-yaml's: a scanner error's 1-based
+    line, a parser error's 0-based one, and no line at all when that number is 0."""
+    if not isinstance(exc, yaml.MarkedYAMLError):
+        return describe_yaml_error(exc)
+    line = 0
+    if exc.problem_mark is not None and exc.problem_mark.line != 0:
+        line = exc.problem_mark.line + (1 if isinstance(exc, yaml.scanner.ScannerError) else 0)
+    elif exc.context_mark is not None:
+        line = exc.context_mark.line
+    problem = exc.problem or "unknown problem parsing YAML content"
+    return f"line {line}: {problem}" if line else problem
 
 
 def _values_error(source: str, exc: yaml.YAMLError) -> ValuesError:

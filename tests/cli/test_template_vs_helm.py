@@ -125,7 +125,19 @@ def test_output_dir_writes_the_same_files(helm_bin: str, charts: tuple[Path, Pat
     assert lite_files == helm_files
 
 
-@pytest.mark.parametrize("document", ["metadata:\n  name: x\n  bad: : :\n", "- a\n- b\n"], ids=["syntax", "list"])
+# go-yaml's wording: no line when its (0-based for parser errors) line number is 0.
+INVALID_DOCUMENTS = {
+    "scanner-error": "metadata:\n  name: x\n  bad: : :\n",
+    "scanner-error-first-line": "a: b: c\n",
+    "parser-error-first-line": 'a: "hi"b: hi\n',
+    "flow-sequence": "a: [1, 2\n",
+    "block-mapping": "a:\n  - b\n c: d\n",
+    "unterminated-quote": "key: 'unterminated\n",
+    "list": "- a\n- b\n",
+}
+
+
+@pytest.mark.parametrize("document", list(INVALID_DOCUMENTS.values()), ids=list(INVALID_DOCUMENTS))
 def test_invalid_yaml_output_fails_like_helm(helm_bin: str, cli, tmp_path: Path, document: str) -> None:
     chart = tmp_path / "b"
     (chart / "templates").mkdir(parents=True)

@@ -4,8 +4,10 @@ Workloads (distinct charts made from the seed tutorial's ``charts/mychart``, ~3 
 a Deployment, Service, Ingress, helpers and NOTES; the name and version vary, five versions per name):
 
 * **index**: ``index_directory`` over 1,000 and 5,000 packages, cold (no cache) and warm
-  (its sidecar cache present, nothing changed), and with one package added; ``helm repo
-  index`` on the same directory when the binary is present.
+  (its sidecar cache present, nothing changed), and with one package added; then the whole
+  commands side by side, ``helmlite repo index DIR`` (cold) and ``helm repo index DIR`` on the
+  same directory, alternating, median wall and CPU time (CPU includes forked helpers); and
+  ``IndexFile.load`` of the index written (what ``repo update`` parses).
 * **upload**: ``helmlite serve`` over a 5,000-chart repository: start-up (recovering the
   index from the packages), then uploads of new charts one after the other, each timed from
   the POST to the 201 — which is when the new index is written and served.
@@ -15,7 +17,10 @@ a Deployment, Service, Ingress, helpers and NOTES; the name and version vary, fi
 
 Every server is started on 127.0.0.1 and stopped by its pid. Usage::
 
-    python benchmarks/repo.py [--sizes 1000,5000] [--uploads 20] [--clients 50] [--helm /tmp/peers/helm/helm]
+    python benchmarks/repo.py [--sizes 1000,5000] [--runs 5] [--uploads 20] [--clients 50] [--helm /tmp/peers/helm/helm]
+
+The ``helmlite`` processes run with a bytecode cache in a temporary directory (as an installed
+package has one), even when the shell sets PYTHONDONTWRITEBYTECODE.
 """
 
 from __future__ import annotations
@@ -82,19 +87,61 @@ def timed(fn, runs: int = 3) -> float:  # type: ignore[no-untyped-def]
 # --- index ----------------------------------------------------------------------------------------
 
 
-def bench_index(work: Path, sizes: list[int], helm: str | None) -> list[tuple[str, str, str]]:
+def bench_index(work: Path, sizes: list[int], helm: str | None, runs: int) -> list[tuple[str, str, str]]:
     rows: list[tuple[str, str, str]] = []
     made: Path | None = None
     for size in sorted(sizes):
         directory = work / f"index-{size}"
         write_packages(directory, size, made)
         made = directory
-        rows += index_rows(directory, size, helm)
+        rows += index_rows(directory, size)
+        rows += command_rows(work, directory, size, helm, runs)
     return rows
 
 
-def index_rows(directory: Path, size: int, helm: str | None) -> list[tuple[str, str, str]]:
-    """Cold, warm and one-new-package indexing of ``directory``, then ``helm repo index`` of it."""
+def run_process(argv: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the process and the helpers it waited for) of one command."""
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: nothing can block the child
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        if proc.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(f"{' '.join(argv)} failed:\n{errors.read().decode(errors='replace')}")
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def command_rows(work: Path, directory: Path, size: int, helm: str | None, runs: int) -> list[tuple[str, str, str]]:
+    """``helmlite repo index`` (cold) and ``helm repo index`` as whole processes, alternating."""
+    from helmlite.repo.index import INDEX_CACHE_FILE, IndexFile
+
+    env = dict(os.environ, PYTHONPYCACHEPREFIX=str(work / "pycache"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    ours = [sys.executable, "-m", "helmlite", "repo", "index", str(directory)]
+    run_process(ours, env)  # fills the bytecode cache
+    measured: dict[str, list[tuple[float, float]]] = {"helmlite": [], "helm": []}
+    for _ in range(runs):
+        (directory / INDEX_CACHE_FILE).unlink(missing_ok=True)
+        measured["helmlite"].append(run_process(ours, env))
+        if helm:
+            measured["helm"].append(run_process([helm, "repo", "index", str(directory)], env))
+    rows = []
+    for tool, label in (("helmlite", "helmlite repo index (cold)"), ("helm", "helm repo index")):
+        if measured[tool]:
+            wall = statistics.median(w for w, _ in measured[tool])
+            cpu = statistics.median(c for _, c in measured[tool])
+            rows.append((f"command, {size:,} packages", f"{wall:.2f} s",
+                         f"{label}: median of {runs}, CPU {cpu:.2f} s"))
+    data = (directory / "index.yaml").read_bytes()  # the last writer's: Helm's when it ran
+    rows.append((f"parse index.yaml, {size:,} entries", f"{timed(lambda: IndexFile.load(data, 'index.yaml')) * 1000:.0f} ms",
+                 f"IndexFile.load of {len(data) / 1e6:.1f} MB (repo update)"))
+    return rows
+
+
+def index_rows(directory: Path, size: int) -> list[tuple[str, str, str]]:
+    """Cold, warm and one-new-package indexing of ``directory`` in this process."""
     from helmlite.repo.index import INDEX_CACHE_FILE, index_directory
 
     cache = directory / INDEX_CACHE_FILE
@@ -122,11 +169,6 @@ def index_rows(directory: Path, size: int, helm: str | None) -> list[tuple[str, 
     extra.unlink(missing_ok=True)
     rows.append((f"index {size:,} + 1 new package", f"{statistics.median(one_more) * 1000:.0f} ms",
                  "helmlite (reads only the new one)"))
-    if helm:
-        def helm_index() -> None:
-            subprocess.run([helm, "repo", "index", str(directory)], check=True, capture_output=True)
-
-        rows.append((f"index {size:,} packages", f"{timed(helm_index):.2f} s", "helm repo index"))
     return rows
 
 
@@ -264,6 +306,7 @@ def bench_server(work: Path, size: int, uploads: int, clients: int) -> list[tupl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--sizes", default="1000,5000", help="package counts to index (comma-separated)")
+    parser.add_argument("--runs", type=int, default=5, help="runs of each whole command (median reported)")
     parser.add_argument("--uploads", type=int, default=20, help="uploads timed into the biggest repository")
     parser.add_argument("--clients", type=int, default=50, help="concurrent keep-alive clients")
     parser.add_argument("--helm", default=os.environ.get("HELMLITE_HELM_BIN", "/tmp/peers/helm/helm"),
@@ -273,13 +316,14 @@ def main() -> None:
     helm = args.helm if args.helm and os.access(args.helm, os.X_OK) else None
     with tempfile.TemporaryDirectory(prefix="helmlite-bench-repo-") as tmp:
         work = Path(tmp)
-        rows = bench_index(work, sizes, helm)
+        rows = bench_index(work, sizes, helm, args.runs)
         rows += bench_server(work, max(sizes), args.uploads, args.clients)
     width = max(len(r[0]) for r in rows)
     value_width = max(len(r[1]) for r in rows)
     print(f"{'workload':<{width}}  {'result':>{value_width}}  notes")
     for workload, value, note in rows:
         print(f"{workload:<{width}}  {value:>{value_width}}  {note}")
+    print(f"load average at the end: {' '.join(f'{x:.1f}' for x in os.getloadavg())} ({os.cpu_count()} CPUs)")
 
 
 if __name__ == "__main__":

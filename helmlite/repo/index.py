@@ -8,21 +8,26 @@ index *strictly* (any unknown key fails the whole repository) and a JSON one len
 strings folded at 80 columns) and ``to_json`` writes Go's indented ``encoding/json`` output
 (struct field order, HTML characters escaped).
 
+Entries are written and read without the YAML library when they are made of the usual
+shapes (plain, quoted or folded strings, lists and maps of them): a quick writer produces
+libyaml's bytes for those, value by value, and a quick reader, its inverse, parses an index
+made of them line by line. Anything else goes through PyYAML/libyaml, so the bytes and the
+parsed result are the same either way, in a fraction of the time.
+
 ``index_directory`` is ``helm repo index`` made incremental: a sidecar cache in the directory
 remembers every package's size, mtime, digest and metadata, so re-indexing reads only the
-packages that changed, and the per-entry YAML fragments are reused, so writing a 5,000-entry
-index does not re-serialise 5,000 entries.
+packages that changed. Reading many packages is shared with forked helpers.
 """
 
 from __future__ import annotations
 
 import decimal
+import functools
 import gzip
 import hashlib
 import io
 import json
 import math
-import multiprocessing
 import os
 import posixpath
 import re
@@ -32,7 +37,6 @@ import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -70,11 +74,15 @@ MAX_CHART_YAML_BYTES = 1024 * 1024
 """Largest Chart.yaml read out of a package while indexing."""
 # Go's zero time.Time, which Helm writes for an entry that never had a `created`.
 ZERO_TIME = "0001-01-01T00:00:00Z"
-_CACHE_FORMAT = 1
-# Below this many unread packages a process pool costs more than it saves.
-_PARALLEL_THRESHOLD = 64
+_CACHE_FORMAT = 2  # 2: rendered YAML kept only for entries the quick writer cannot write
+# Below this many unread packages a forked helper costs more than it saves: measured on two
+# CPUs, forking, the helper's warm-up and sending its records back cost about 90 ms of CPU
+# for 5,000 packages (read at ~0.1 ms each), and nothing is gained when no CPU is idle.
+_PARALLEL_THRESHOLD = 1000
 _YAML_WIDTH = 80  # sigs.k8s.io/yaml (go-yaml v2) folds long strings at this column
 _CHUNK = 64 * 1024
+# Inflating 2 KB costs a quarter of inflating 64 KB, and usually reaches past Chart.yaml.
+_MIN_INFLATE = 2048
 
 WarnFn = Callable[[str], None]
 
@@ -369,6 +377,9 @@ def _parse_document(data: bytes, source: str) -> tuple[Any, bool]:
             return json.loads(data), False
         except ValueError:
             pass  # not valid JSON: YAML is a superset, let the YAML reader explain
+    quick = _quick_read(data)
+    if quick is not None:
+        return quick, True
     try:
         return yaml.load(data, Loader=_IndexLoader), True
     except yaml.YAMLError as err:
@@ -587,23 +598,29 @@ class IndexFile:
         from helmlite.values.yamlio import dump_yaml
 
         versions = [_yaml_ordered(e) for e in self.entries[name]]
-        key_line = dump_yaml({name: 0})
-        if not versions or not key_line.endswith(": 0\n") or key_line.count("\n") != 1:
-            # Empty lists and very long keys (libyaml's "? key" form) are rare: no shortcut.
-            body = dump_yaml({"entries": {name: versions}}, width=_YAML_WIDTH)
-            return body[len("entries:\n"):]
-        out = ["  " + key_line[: -len(" 0\n")] + "\n"]
+        key = _quick_key(name)
+        if not versions or key is None:
+            # Empty lists and unusual names (quoting, libyaml's "? key" form) are rare: no shortcut.
+            body = dump_yaml({"entries": {name: versions}, "later": 0}, width=_YAML_WIDTH)  # see _render_fragment
+            return body[len("entries:\n"):-len("later: 0\n")]
+        out = [f"  {key}:\n"]
         for entry in versions:
-            key = _canonical(entry)
-            fragment = self._fragments.get(key)
+            fragment = _quick_fragment(entry)
             if fragment is None:
-                fragment = _entry_fragment(entry)
-            used[key] = fragment
+                # Only entries that need the YAML library are worth remembering.
+                canonical = _canonical(entry)
+                fragment = self._fragments.get(canonical)
+                if fragment is None:
+                    fragment = _entry_fragment(entry)
+                used[canonical] = fragment
             out.append(fragment)
         return "".join(out)
 
     def remember_fragment(self, entry: dict[str, Any], fragment: str) -> None:
-        """Reuse ``fragment`` (from an earlier ``to_yaml``) as the YAML of ``entry``."""
+        """Reuse ``fragment`` (from an earlier ``to_yaml``) as the YAML of ``entry``.
+
+        Only worth it for an entry the quick writer cannot write (see ``_quick_fragment``).
+        """
         self._fragments[_canonical(_yaml_ordered(entry))] = fragment
 
     def to_json(self) -> str:
@@ -648,56 +665,430 @@ def _canonical(entry: dict[str, Any]) -> str:
 def _entry_fragment(entry: dict[str, Any]) -> str:
     """One version as it appears in ``to_yaml`` output (a ``  - key: value`` list item).
 
-    Versions of one chart usually differ only in version, digest, created and URL, so the
-    rendering of the rest is shared: the entry is rendered once with placeholders and each
-    version substitutes its own values, when they are of a shape YAML writes unquoted
-    (anything else is rendered in full).
+    Fields of a shape ``_quick_pair`` knows are written directly; any other field is rendered
+    by the YAML library at the same depth, which gives the same bytes it would give as part
+    of the whole index.
     """
     ordered = _yaml_ordered(entry)
-    varying = {key: ordered.get(key) for key in ("version", "digest", "created")}
-    urls = ordered.get("urls")
-    if not all(isinstance(v, str) and _PLAIN_SHAPES[k].fullmatch(v) for k, v in varying.items()) or \
-            not (isinstance(urls, list) and len(urls) == 1 and isinstance(urls[0], str)
-                 and _PLAIN_SHAPES["url"].fullmatch(urls[0])):
+    rank = _entry_key_rank()
+    if not all(key in rank for key in ordered):
         return _render_fragment(ordered)
-    shared = dict(ordered, urls=[_PLACEHOLDERS["url"]], **{k: _PLACEHOLDERS[k] for k in varying})
-    key = _canonical(shared)
-    template = _TEMPLATES.get(key)
-    if template is None:
-        template = _render_fragment(shared)
-        if any(template.count(token) != 1 for token in _PLACEHOLDERS.values()):
-            template = ""  # a placeholder that also occurs in the chart's own text: no sharing
-        if len(_TEMPLATES) >= _MAX_TEMPLATES:
-            _TEMPLATES.clear()
-        _TEMPLATES[key] = template
-    if not template:
-        return _render_fragment(ordered)
-    for field_name, token in _PLACEHOLDERS.items():
-        template = template.replace(token, urls[0] if field_name == "url" else varying[field_name])
-    return template
+    parts = []
+    for key in sorted(ordered, key=rank.__getitem__):
+        value = ordered[key]
+        pair = _quick_pair(key, value, _ENTRY_INDENT)
+        parts.append(pair if pair is not None else _ENTRY_PAD + _render_fragment({key: value})[len(_ITEM_MARK):])
+    return _ITEM_MARK + "".join(parts)[len(_ENTRY_PAD):]
+
+
+def _quick_fragment(entry: dict[str, Any]) -> str | None:
+    """``_entry_fragment`` when every field has a quick shape (no YAML library), else None."""
+    ordered = _yaml_ordered(entry)
+    rank = _entry_key_rank()
+    parts = []
+    try:
+        keys = sorted(ordered, key=rank.__getitem__)
+    except KeyError:
+        return None
+    for key in keys:
+        pair = _quick_pair(key, ordered[key], _ENTRY_INDENT)
+        if pair is None:
+            return None
+        parts.append(pair)
+    return _ITEM_MARK + "".join(parts)[len(_ENTRY_PAD):]
 
 
 def _render_fragment(entry: dict[str, Any]) -> str:
     from helmlite.values.yamlio import dump_yaml
 
-    # Rendered at its real depth so long strings fold at the same columns as Helm's.
-    text = dump_yaml({"a": {"b": [entry]}}, width=_YAML_WIDTH)
-    return text[len("a:\n  b:\n"):]
+    # Rendered at its real depth so long strings fold at the same columns as Helm's, and with
+    # something after it, as in the index: a block that ends in line breaks would otherwise
+    # end the document and get libyaml's "..." end marker.
+    text = dump_yaml({"a": {"b": [entry], "c": 0}}, width=_YAML_WIDTH)
+    return text[len("a:\n  b:\n"):-len("  c: 0\n")]
 
 
-# Placeholders render exactly like the values they stand for: plain, or (created) quoted.
-_PLACEHOLDERS = {"version": "0.0.0-helmlite.version.placeholder", "digest": "helmlitedigestplaceholder",
-                 "created": "2000-01-01T00:00:00.123456789Z", "url": "helmlite/url/placeholder.tgz"}
-# Shapes YAML (and Helm's writer) emit exactly like their placeholder: never a number, bool,
-# null or date, never needing quotes or folding.
-_PLAIN_SHAPES = {
-    "version": re.compile(r"[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?"),
-    "digest": re.compile(r"(?=[0-9a-f]*[a-df])(?!0b[01]*$)[0-9a-f]{64}"),
-    "created": re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z"),
-    "url": re.compile(r"(?=.*[./])[A-Za-z][A-Za-z0-9._~%+-]*(?:://[A-Za-z0-9.:\[\]-]+)?(?:/[A-Za-z0-9._~%+-]+)*"),
-}
-_TEMPLATES: dict[str, str] = {}
-_MAX_TEMPLATES = 1024
+# --- the quick YAML writer ------------------------------------------------------------------------
+#
+# Rendering entries through PyYAML's representer costs about 0.4 ms each, most of a cold index
+# of 5,000 packages. Index entries are nearly always made of a few shapes of string, so those
+# are written here directly, byte for byte what libyaml's emitter (``dump_yaml``) writes; a
+# value of any other shape makes the caller fall back to ``dump_yaml`` for that field. What is
+# accepted is deliberately narrow, and ``tests/repo/test_repo_index.py`` compares both writers
+# on generated entries.
+
+_ENTRY_INDENT = 4  # an entry's keys: "entries:" > "  name:" > "  - key:"
+_ENTRY_PAD = " " * _ENTRY_INDENT
+_ITEM_MARK = "  - "
+# Words that read back as booleans or null, in YAML 1.1 or in go-yaml: written double-quoted.
+# A string starting with an ASCII letter reads back as something else only if it is one of these.
+_AMBIGUOUS_WORDS = frozenset({
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+    "on", "On", "ON", "off", "Off", "OFF", "null", "Null", "NULL",
+})
+# Characters libyaml writes as they are: printable, not a line break (U+2028/9 are), and no
+# astral characters (libyaml escapes those). Written as the characters left out, which
+# compiles five times faster than the ones let in (this is on every command's import path).
+_UNQUICK_BEYOND_ASCII = "\\x7f-\\x9f\\u2028\\u2029\\ud800-\\udfff\\ufeff\\ufffe-\\U0010ffff"
+_PLAIN_TEXT = re.compile(f"[^\\x00-\\x1f{_UNQUICK_BEYOND_ASCII}]+")
+_ASCII_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+# Neither a YAML indicator nor the start of a number: a string unless it is all of "~" (null),
+# "<<" (merge) or "=" (value).
+_NEUTRAL_FIRST = frozenset("~^<=/_")
+# Digit-first shapes whose reading is certain. Plain: versions with three numbers (neither a
+# YAML 1.1 nor a Go number) and digests with a letter other than e (not 0b/0x either).
+_SEMVER_SHAPE = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?")
+_DIGEST_SHAPE = re.compile(r"(?=[0-9a-f]*[a-df])(?!0b[01]*$)[0-9a-f]{64}")
+# Quoted: decimal numbers (a Go float even with leading zeros) and RFC 3339 timestamps.
+_NUMBER_SHAPE = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+# A letter no YAML 1.1 or Go number, date or time has (not a hex digit, e, x, o, b, t or Z).
+_NOT_A_NUMBER = re.compile("[g-npqrsuvwyzG-NPQRSUVWY]")
+_TIMESTAMP_SHAPE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]{1,9})?Z")
+_MAX_QUICK_KEY_BYTES = 100  # libyaml writes keys over 128 bytes in its "? key" form
+_KEY_ORDERS: dict[tuple[str, ...], list[str]] = {}
+_MAX_KEY_ORDERS = 4096
+_SCALAR_FORMS: dict[str, tuple[str, bool] | None] = {}
+_MAX_SCALAR_FORMS = 65536
+_UNSEEN: Any = object()
+
+
+@functools.cache
+def _entry_key_rank() -> dict[str, int]:
+    """Each index entry key's position in go-yaml's key order."""
+    from helmlite.values.yamlio import go_yaml_key
+
+    return {key: i for i, key in enumerate(sorted(_ENTRY_KEYS, key=go_yaml_key))}
+
+
+def _scalar_form(value: str) -> tuple[str, bool] | None:
+    """(text, is plain) of a string libyaml writes plain or in simple double quotes, else None."""
+    if not value:
+        return '""', False
+    first = value[0]
+    if first in _ASCII_LETTERS:
+        if value in _AMBIGUOUS_WORDS:
+            return f'"{value}"', False
+        return (value, True) if _plain_allowed(value) else None
+    if first in _NEUTRAL_FIRST and value not in ("~", "<<", "="):
+        return (value, True) if _plain_allowed(value) else None  # "~0.1.0", "^1.2", "<2.0", "/x"
+    if first.isdigit() and first.isascii():
+        if _SEMVER_SHAPE.fullmatch(value) or _DIGEST_SHAPE.fullmatch(value):
+            return value, True
+        if _NUMBER_SHAPE.fullmatch(value) or _TIMESTAMP_SHAPE.fullmatch(value):
+            return f'"{value}"', False
+        if _NOT_A_NUMBER.search(value) and _plain_allowed(value):
+            return value, True  # "1password-1.0.0.tgz"
+    return None
+
+
+def _plain_allowed(value: str) -> bool:
+    """libyaml's plain-scalar rules, for a string that does not start with an indicator."""
+    return (_PLAIN_TEXT.fullmatch(value) is not None and value[-1] not in " :" and ": " not in value
+            and " #" not in value)
+
+
+def _remembered_scalar_form(value: str) -> tuple[str, bool] | None:
+    """``_scalar_form``, remembered: many values recur in an index (keys, apiVersion, type,
+    keywords, one ``created`` for every new package of a run), and a lookup costs a fraction
+    of the checks."""
+    form = _SCALAR_FORMS.get(value, _UNSEEN)
+    if form is _UNSEEN:
+        if len(_SCALAR_FORMS) >= _MAX_SCALAR_FORMS:
+            _SCALAR_FORMS.clear()
+        form = _SCALAR_FORMS[value] = _scalar_form(value)
+    return form  # type: ignore[no-any-return]
+
+
+def _quick_scalar(value: str, column: int, indent: int) -> str | None:
+    """``value`` as written from ``column`` (continuation lines at ``indent``), or None."""
+    form = _remembered_scalar_form(value)
+    if form is None:
+        return None
+    text, plain = form
+    if plain and column + len(text) > _YAML_WIDTH and " " in text:
+        return _fold_plain(text, column, indent)
+    return text  # quoted forms hold no spaces, so they are never folded
+
+
+def _fold_plain(text: str, column: int, indent: int) -> str:
+    """libyaml's ``yaml_emitter_write_plain``: a space becomes a line break when the line is
+    already past the width and the next character is not a space too."""
+    out = []
+    spaces = False
+    last = len(text) - 1
+    for i, char in enumerate(text):
+        if char == " ":
+            if not spaces and column > _YAML_WIDTH and i < last and text[i + 1] != " ":
+                out.append("\n" + " " * indent)
+                column = indent
+            else:
+                out.append(" ")
+                column += 1
+            spaces = True
+        else:
+            out.append(char)
+            column += 1
+            spaces = False
+    return "".join(out)
+
+
+def _quick_key(key: Any) -> str | None:
+    """A mapping key as libyaml writes it (never folded), or None when it is not simple."""
+    if not isinstance(key, str) or len(key.encode("utf-8")) > _MAX_QUICK_KEY_BYTES:
+        return None
+    form = _remembered_scalar_form(key)
+    return None if form is None else form[0]
+
+
+def _quick_pair(key: str, value: Any, indent: int) -> str | None:
+    """The ``key: value`` lines of a block mapping at ``indent`` (``key`` already written as
+    YAML), or None when ``value`` holds anything but quick strings, booleans, lists and maps."""
+    pad = " " * indent
+    if isinstance(value, str):
+        text = _quick_scalar(value, indent + len(key) + 2, indent + 2)
+        return None if text is None else f"{pad}{key}: {text}\n"
+    if value is True or value is False:
+        return f"{pad}{key}: {'true' if value else 'false'}\n"
+    if isinstance(value, list):
+        if not value:
+            return f"{pad}{key}: []\n"
+        items = _quick_sequence(value, indent)
+        return None if items is None else f"{pad}{key}:\n{items}"
+    if isinstance(value, dict):
+        if not value:
+            return f"{pad}{key}: {{}}\n"
+        body = _quick_mapping(value, indent + 2)
+        return None if body is None else f"{pad}{key}:\n{body}"
+    return None
+
+
+def _quick_sequence(items: list[Any], indent: int) -> str | None:
+    """A block sequence as a mapping value: libyaml does not indent it ("key:\n- item")."""
+    pad = " " * indent
+    out = []
+    for item in items:
+        if isinstance(item, str):
+            text = _quick_scalar(item, indent + 2, indent + 2)
+            if text is None:
+                return None
+            out.append(f"{pad}- {text}\n")
+        elif isinstance(item, dict):
+            if not item:
+                out.append(f"{pad}- {{}}\n")
+                continue
+            body = _quick_mapping(item, indent + 2)
+            if body is None:
+                return None
+            out.append(f"{pad}- {body[indent + 2:]}")  # the first key shares the "- " line
+        else:
+            return None
+    return "".join(out)
+
+
+def _quick_mapping(mapping: dict[Any, Any], indent: int) -> str | None:
+    """A non-empty block mapping with its keys at ``indent``, in go-yaml's key order."""
+    keys = tuple(mapping)
+    order = _KEY_ORDERS.get(keys)
+    if order is None:
+        from helmlite.values.yamlio import go_yaml_key
+
+        if not all(isinstance(k, str) for k in keys):
+            return None
+        order = sorted(keys, key=go_yaml_key)
+        if len(_KEY_ORDERS) >= _MAX_KEY_ORDERS:
+            _KEY_ORDERS.clear()
+        _KEY_ORDERS[keys] = order
+    out = []
+    for key in order:
+        key_text = _quick_key(key)
+        pair = None if key_text is None else _quick_pair(key_text, mapping[key], indent)
+        if pair is None:
+            return None
+        out.append(pair)
+    return "".join(out)
+
+
+# --- the quick YAML reader ------------------------------------------------------------------------
+#
+# The inverse of the quick writer: an index made of the shapes it writes (as Helm's and
+# helmlite's are, nearly always), plus one-line single-quoted strings and ``|``/``|-`` blocks,
+# is read line by line, about five times faster than through libyaml and PyYAML's
+# constructor. Anything else in the text (comments, flow collections, escapes, blank lines, a
+# value that would not read back as a string, an odd indentation) makes it give up, and the
+# YAML library reads the whole document instead.
+
+
+class _NotQuick(Exception):
+    """Text the quick reader does not handle."""
+
+
+# Any of these (control characters but \n, other line breaks, a BOM, astral characters)
+# leaves the text to the YAML library.
+_UNQUICK_TEXT = re.compile(f"[\\x00-\\x09\\x0b-\\x1f{_UNQUICK_BEYOND_ASCII}]")
+
+
+def _quick_read(data: bytes) -> dict[str, Any] | None:
+    """The YAML document in ``data`` as ``_IndexLoader`` reads it, or None when it is not
+    made of the quick writer's shapes (the caller then uses the YAML library)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _UNQUICK_TEXT.search(text) or not text.endswith("\n"):
+        return None
+    lines = text[:-1].split("\n")
+    indents = [len(line) - len(line.lstrip(" ")) for line in lines]
+    if any(indent == len(line) for indent, line in zip(indents, lines)):
+        return None  # blank lines only appear in shapes the writer does not make
+    reader = _QuickReader(lines, indents)
+    try:
+        doc = reader.mapping(0)
+    except (_NotQuick, RecursionError):
+        return None  # RecursionError: nested deeper than this reader goes; the library decides
+    return doc if reader.position == len(lines) else None
+
+
+class _QuickReader:
+    """Block mappings, block sequences and single-line or folded scalars, by indentation."""
+
+    def __init__(self, lines: list[str], indents: list[int]) -> None:
+        self.lines = lines
+        self.indents = [*indents, -1]  # -1: past the end
+        self.position = 0
+
+    def _indent(self) -> int:
+        """Indentation of the current line; -1 past the end."""
+        return self.indents[self.position]
+
+    def mapping(self, indent: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        while True:
+            at = self._indent()
+            if at < indent:
+                return out
+            rest = self.lines[self.position][indent:]
+            if at > indent or rest.startswith("-"):
+                raise _NotQuick
+            key, inline = _split_key(rest)
+            self.position += 1
+            out[key] = self.nested(indent) if inline is None else self.inline(inline, indent + 2)
+
+    def nested(self, indent: int) -> Any:
+        """The block value of a ``key:`` at ``indent``: a sequence (indented or not) or a mapping."""
+        at = self._indent()
+        if at < indent:
+            raise _NotQuick  # a null value
+        rest = self.lines[self.position][at:]
+        if rest.startswith("- "):
+            return self.sequence(at)
+        if at == indent:
+            raise _NotQuick  # a null value
+        return self.mapping(at)
+
+    def sequence(self, indent: int) -> list[Any]:
+        out: list[Any] = []
+        while self._indent() == indent:
+            item = self.lines[self.position][indent:]
+            if not item.startswith("- "):
+                break
+            item = item[2:]
+            if _is_mapping_item(item):
+                # The first key shares the "- " line: read it as if it stood on its own.
+                self.lines[self.position] = " " * (indent + 2) + item
+                self.indents[self.position] = indent + 2
+                out.append(self.mapping(indent + 2))
+            else:
+                self.position += 1
+                out.append(self.inline(item, indent + 2))
+        if self._indent() > indent:
+            raise _NotQuick
+        return out
+
+    def inline(self, text: str, continuation: int) -> Any:
+        """A value written after ``key: `` or ``- ``; folded lines continue at ``continuation``."""
+        if text == "[]":
+            return []
+        if text == "{}":
+            return {}
+        if text in ("|", "|-"):
+            return self._literal(continuation, keep_newline=text == "|")
+        if text[0] == '"':
+            if len(text) < 2 or text[-1] != '"' or '"' in text[1:-1] or "\\" in text:
+                raise _NotQuick
+            return text[1:-1]
+        parts = [text]
+        if text[0] == "'":
+            # Single-quoted ('>=1.20.0-0', 'a: b'), maybe folded: '' is a quote, nothing else
+            # is special.
+            while not _complete_single_quoted(" ".join(parts)) and self._indent() == continuation:
+                parts.append(self.lines[self.position][continuation:])
+                self.position += 1
+            quoted = " ".join(parts)
+            if not _complete_single_quoted(quoted) or any(part.endswith(" ") for part in parts[:-1]):
+                raise _NotQuick
+            return quoted[1:-1].replace("''", "'")
+        while self._indent() == continuation:
+            parts.append(self.lines[self.position][continuation:])
+            self.position += 1
+        if len(parts) == 1 and text in ("true", "false"):
+            return text == "true"
+        if any(part.endswith(" ") for part in parts):
+            raise _NotQuick  # YAML would drop spaces around the fold
+        value = " ".join(parts)
+        if _remembered_scalar_form(value) != (value, True):
+            raise _NotQuick  # reads back as something other than this string
+        return value
+
+    def _literal(self, indent: int, *, keep_newline: bool) -> str:
+        """A ``|`` or ``|-`` block whose lines are all indented by exactly ``indent`` or more."""
+        lines: list[str] = []
+        while self._indent() >= indent:
+            line = self.lines[self.position]
+            if not lines and line[indent] == " ":
+                raise _NotQuick  # libyaml writes an indentation indicator for this
+            lines.append(line[indent:])
+            self.position += 1
+        if not lines:
+            raise _NotQuick
+        return "\n".join(lines) + ("\n" if keep_newline else "")
+
+
+def _split_key(rest: str) -> tuple[str, str | None]:
+    """(key, the value text after ": ", or None for a ``key:`` line)."""
+    if rest.startswith('"'):
+        end = rest.find('"', 1)
+        if end < 0:
+            raise _NotQuick
+        key, tail = rest[1:end], rest[end + 1:]
+        if "\\" in key:
+            raise _NotQuick
+    else:
+        split = rest.find(": ")
+        if split < 0:
+            split = len(rest) - 1
+        key, tail = rest[:split], rest[split:]
+        if _remembered_scalar_form(key) != (key, True):
+            raise _NotQuick
+    if tail == ":":
+        return key, None
+    if not tail.startswith(": ") or len(tail) == 2:
+        raise _NotQuick
+    return key, tail[2:]
+
+
+def _complete_single_quoted(text: str) -> bool:
+    """``text`` is one whole single-quoted scalar: quotes around, inner quotes doubled."""
+    return len(text) >= 2 and text[0] == text[-1] == "'" and "'" not in text[1:-1].replace("''", "")
+
+
+def _is_mapping_item(item: str) -> bool:
+    """A ``- `` item that opens a mapping (``- key: value``) rather than holding a scalar."""
+    if item.startswith('"'):
+        end = item.find('"', 1)
+        return end != len(item) - 1
+    if item.startswith("'"):
+        return False  # a single-quoted scalar (keys are never single-quoted here)
+    return ": " in item or item.endswith(":")
 
 
 def atomic_write(path: Path, data: bytes, mode: int = 0o644) -> None:
@@ -807,7 +1198,7 @@ def metadata_to_entry(metadata: ChartMetadata) -> dict[str, Any]:
     return entry
 
 
-def chart_entry_from_archive(archive: Path | bytes, source: str) -> tuple[dict[str, Any], str]:
+def chart_entry_from_archive(archive: str | os.PathLike[str] | bytes, source: str) -> tuple[dict[str, Any], str]:
     """Read a package's Chart.yaml and digest for the index, without unpacking the rest.
 
     ``archive`` is a path or the package bytes. Returns (index keys from Chart.yaml, sha256
@@ -824,7 +1215,8 @@ def chart_entry_from_archive(archive: Path | bytes, source: str) -> tuple[dict[s
         data = archive
     else:
         with open(archive, "rb") as fh:
-            data = fh.read(MAX_ARCHIVE_BYTES + 1)
+            # Sized to the file: read(MAX + 1) would allocate the whole limit for every package.
+            data = fh.read(min(os.fstat(fh.fileno()).st_size, MAX_ARCHIVE_BYTES) + 1)
     if len(data) > MAX_ARCHIVE_BYTES:
         raise ArchiveError(f"{source}: archive is larger than the {MAX_ARCHIVE_BYTES}-byte limit")
     digest = hashlib.sha256(data).hexdigest()
@@ -877,10 +1269,6 @@ class _Unusual(Exception):
     """An archive the direct header scan does not handle; ``tarfile`` reads it instead."""
 
 
-_PLAIN_TYPES = frozenset({tarfile.REGTYPE, tarfile.AREGTYPE, tarfile.DIRTYPE, tarfile.SYMTYPE, tarfile.LNKTYPE,
-                          tarfile.CHRTYPE, tarfile.BLKTYPE, tarfile.FIFOTYPE, tarfile.CONTTYPE})
-
-
 def _is_chart_yaml(name: str) -> bool:
     parts = name.replace("\\", "/").split("/")
     return len(parts) == 2 and parts[1] == "Chart.yaml" and parts[0] not in ("", ".", "..")
@@ -894,6 +1282,35 @@ def _chart_yaml_member_problem(member: tarfile.TarInfo) -> str | None:
     return None
 
 
+_USTAR_MAGIC = b"ustar\x0000"  # POSIX ustar, what Go's archive/tar and helmlite write
+
+
+def _ustar_member(header: bytes) -> tuple[str, bool, int]:
+    """(name, is a regular file, size) of a POSIX ustar header for a file or a directory.
+
+    The same reading as ``tarfile.TarInfo.frombuf`` for these two kinds, at a fraction of its
+    cost (it decodes every field); any other kind, format or a bad checksum raises _Unusual.
+    """
+    kind = header[156:157]
+    if header[257:265] != _USTAR_MAGIC or kind not in (tarfile.REGTYPE, tarfile.DIRTYPE):
+        raise _Unusual
+    try:
+        checksum = int(header[148:156].split(b"\0", 1)[0].strip() or b"0", 8)
+        size = int(header[124:136].split(b"\0", 1)[0].strip() or b"0", 8)
+    except ValueError:
+        raise _Unusual from None  # base-256 sizes and the like
+    # tarfile's unsigned checksum: the checksum field itself counts as eight spaces.
+    if checksum != sum(header) - sum(header[148:156]) + 8 * 32:
+        raise _Unusual
+    name = header[:100].split(b"\0", 1)[0]
+    prefix = header[345:500].split(b"\0", 1)[0]
+    if prefix:
+        name = prefix + b"/" + name
+    is_file = kind == tarfile.REGTYPE
+    text = name.decode("utf-8", "surrogateescape")
+    return (text if is_file else text.rstrip("/")), is_file, size
+
+
 def _scan_ustar(data: bytes, source: str) -> bytes:
     from helmlite.chart.archive import MAX_FILES, MAX_UNPACKED_BYTES
     from helmlite.errors import ArchiveError
@@ -903,58 +1320,77 @@ def _scan_ustar(data: bytes, source: str) -> bytes:
         header = stream.take(tarfile.BLOCKSIZE)
         if not header.strip(b"\0"):
             break  # end-of-archive marker
-        try:
-            member = tarfile.TarInfo.frombuf(header, "utf-8", "surrogateescape")
-        except tarfile.HeaderError:
-            raise _Unusual from None
-        if member.type not in _PLAIN_TYPES:
-            raise _Unusual
-        padded = -(-member.size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE if member.isreg() else 0
-        if _is_chart_yaml(member.name):
-            problem = _chart_yaml_member_problem(member)
-            if problem:
-                raise ArchiveError(f"{source}: {problem}")
-            return stream.take(padded)[: member.size]
+        name, is_file, size = _ustar_member(header)
+        padded = -(-size // tarfile.BLOCKSIZE) * tarfile.BLOCKSIZE if is_file else 0
+        if _is_chart_yaml(name):
+            if not is_file:
+                raise ArchiveError(f"{source}: {name} is not a regular file")
+            if size > MAX_CHART_YAML_BYTES:
+                raise ArchiveError(f"{source}: {name} is larger than {MAX_CHART_YAML_BYTES} bytes")
+            return stream.take(padded)[:size]
         stream.skip(padded)
     raise ArchiveError(f"{source}: Chart.yaml file is missing")
 
 
 class _Inflater:
-    """Exact-size reads from a gzip stream, decompressing only as far as needed, bounded."""
+    """Exact-size reads from a gzip stream, decompressing only as far as needed, bounded.
+
+    Chart.yaml is the first file of a package, so most reads inflate a few kilobytes of a
+    package and stop. Input is fed in bounded slices of a memoryview: zlib copies whatever
+    input it leaves unconsumed, which must not be the rest of a large archive every time.
+    """
 
     def __init__(self, data: bytes, limit: int, source: str) -> None:
         self._inflate = zlib.decompressobj(wbits=31)
-        self._input = data
-        self._buffer = bytearray()
+        self._input = memoryview(data)
+        self._offset = 0
+        self._pending: bytes = b""
+        self._buffer = b""
+        self._position = 0  # of the next unread byte in _buffer
         self._left = limit
         self._source = source
 
     def _fill(self, wanted: int) -> None:
-        from helmlite.errors import ArchiveError
-
-        while len(self._buffer) < wanted:
+        """Inflate until ``wanted`` unread bytes are buffered."""
+        chunks = [self._buffer[self._position:]]
+        have = len(chunks[0])
+        while have < wanted:
             if self._inflate.eof:
                 raise _Unusual  # a second gzip member, or trailing data: tarfile knows
-            if not self._input:
-                raise ArchiveError(f"{self._source}: corrupt chart archive: unexpected end of data")
-            chunk = self._inflate.decompress(self._input, _CHUNK)
-            self._input = self._inflate.unconsumed_tail
+            piece: bytes | memoryview = self._pending
+            if not piece:
+                if self._offset >= len(self._input):
+                    raise self._error("corrupt chart archive: unexpected end of data")
+                piece = self._input[self._offset:self._offset + _CHUNK]
+                self._offset += len(piece)
+            chunk = self._inflate.decompress(piece, max(wanted - have, _MIN_INFLATE))
+            self._pending = self._inflate.unconsumed_tail
             self._left -= len(chunk)
             if self._left < 0:
-                raise ArchiveError(f"{self._source}: decompressed archive is too large")
-            self._buffer += chunk
+                raise self._error("decompressed archive is too large")
+            chunks.append(chunk)
+            have += len(chunk)
+        self._buffer = b"".join(chunks)
+        self._position = 0
+
+    def _error(self, problem: str) -> Exception:
+        from helmlite.errors import ArchiveError
+
+        return ArchiveError(f"{self._source}: {problem}")
 
     def take(self, size: int) -> bytes:
-        self._fill(size)
-        out = bytes(self._buffer[:size])
-        del self._buffer[:size]
-        return out
+        if len(self._buffer) - self._position < size:
+            self._fill(size)
+        start = self._position
+        self._position = start + size
+        return self._buffer[start:start + size]
 
     def skip(self, size: int) -> None:
         while size > 0:
             step = min(size, _CHUNK)
-            self._fill(step)
-            del self._buffer[:step]
+            if len(self._buffer) - self._position < step:
+                self._fill(step)
+            self._position += step
             size -= step
 
 
@@ -1051,9 +1487,10 @@ def _scan_packages(directory: Path) -> list[_Package]:
 
 
 def _index_package(job: _Job) -> dict[str, Any]:
-    """Worker: the cache record of one package (its entry and rendered YAML), or why it is not a chart."""
+    """Worker: the cache record of one package (its entry, and its YAML when that is slow to
+    render), or why it is not a chart."""
     try:
-        metadata, digest = chart_entry_from_archive(Path(job.path), job.rel)
+        metadata, digest = chart_entry_from_archive(job.path, job.rel)
     except (HelmliteError, OSError) as err:
         return {"invalid": str(err)}
     # Same bytes (a touch, a copy) keep their creation time; new content is new.
@@ -1062,22 +1499,46 @@ def _index_package(job: _Job) -> dict[str, Any]:
         entry = _new_entry(metadata, posixpath.basename(job.rel), job.base_url, digest, created)
     except RepoError as err:
         return {"invalid": str(err)}
-    return {"digest": digest, "created": created, "entry": metadata, "url": entry["urls"][0],
-            "yaml": _entry_fragment(entry)}
+    record = {"digest": digest, "created": created, "entry": metadata}
+    if _quick_fragment(entry) is None:
+        # Slow to render (the YAML library is needed): worth keeping for the next run.
+        record["url"], record["yaml"] = entry["urls"][0], _entry_fragment(entry)
+    return record
+
+
+def _index_packages(jobs: list[_Job]) -> list[dict[str, Any]]:
+    return [_index_package(job) for job in jobs]
 
 
 def _run_jobs(jobs: list[_Job]) -> list[dict[str, Any]]:
-    workers = os.cpu_count() or 1
+    """Every job's record, in order: read by this process and, for many packages, by forked
+    helpers, one contiguous share each (one round trip per helper, not one per package)."""
+    # No more processes than CPUs, nor than shares of half the threshold each.
+    workers = min(os.cpu_count() or 1, max(2, 2 * len(jobs) // _PARALLEL_THRESHOLD))
     # Forking a process that runs other threads (a server calling us) can deadlock the child;
     # such callers get the sequential path, which gives the same result.
     if len(jobs) < _PARALLEL_THRESHOLD or workers < 2 or threading.active_count() > 1:
-        return [_index_package(job) for job in jobs]
+        return _index_packages(jobs)
+    import importlib
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Imported once here rather than once in every helper after the fork.
+    for module in ("helmlite.chart.archive", "helmlite.semver", "helmlite.values.yamlio"):
+        importlib.import_module(module)
+
+    size = -(-len(jobs) // workers)
+    shares = [jobs[i:i + size] for i in range(0, len(jobs), size)]
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_index_package, jobs, chunksize=max(1, min(256, len(jobs) // (4 * workers)))))
+        with ProcessPoolExecutor(max_workers=len(shares) - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            pending = [pool.submit(_index_packages, share) for share in shares[1:]]
+            records = _index_packages(shares[0])  # this process takes the first share itself
+            for future in pending:
+                records += future.result()
+            return records
     except (OSError, RuntimeError):
         # No process support here (sandboxes, frozen apps): the sequential path gives the same result.
-        return [_index_package(job) for job in jobs]
+        return _index_packages(jobs)
 
 
 def _load_cache(directory: Path) -> dict[str, Any]:
@@ -1133,13 +1594,18 @@ def index_directory(directory: Path, *, url: str = "", merge: Path | None = None
     records: dict[str, Any] = {}
     jobs: list[_Job] = []
     now = rfc3339_nano()
+    parent_urls: dict[str, str] = {}
+    root = str(directory)
     for pkg in packages:
         old = cache.get(pkg.rel)
         if _usable(old, pkg):
             records[pkg.rel] = old
             continue
         old = old if isinstance(old, dict) else {}
-        jobs.append(_Job(str(directory / pkg.rel), pkg.rel, url_join(url, posixpath.dirname(pkg.rel)), now,
+        parent = posixpath.dirname(pkg.rel)
+        if parent not in parent_urls:
+            parent_urls[parent] = url_join(url, parent)
+        jobs.append(_Job(os.path.join(root, pkg.rel), pkg.rel, parent_urls[parent], now,
                          str(old.get("digest", "")), str(old.get("created", ""))))
     by_rel = {pkg.rel: pkg for pkg in packages}
     for job, record in zip(jobs, _run_jobs(jobs)):
@@ -1148,7 +1614,6 @@ def index_directory(directory: Path, *, url: str = "", merge: Path | None = None
     changed = bool(jobs) or len(records) != len(cache)
 
     index = IndexFile.new()
-    parent_urls: dict[str, str] = {}
     for pkg in packages:
         record = records[pkg.rel]
         if "invalid" in record:
@@ -1161,7 +1626,9 @@ def index_directory(directory: Path, *, url: str = "", merge: Path | None = None
         entry = _new_entry(record["entry"], filename, parent_urls[parent], record["digest"], record["created"],
                            validate=False)
         index.entries.setdefault(entry["name"], []).append(entry)
-        if record.get("url") == entry["urls"][0] and isinstance(record.get("yaml"), str):
+        if "yaml" not in record:
+            continue  # quick to render when the index is written
+        if record.get("url") == entry["urls"][0] and isinstance(record["yaml"], str):
             index.remember_fragment(entry, record["yaml"])
         else:
             # Same package under another --url: no re-read, only a new rendering.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import gzip
 import io
 import json
@@ -230,8 +231,8 @@ def test_yaml_and_json_round_trip(tmp_path: Path) -> None:
 
 
 def test_fast_yaml_equals_a_full_rendering_for_awkward_values() -> None:
-    """to_yaml shares one rendering between versions of a chart; values that YAML would quote
-    (numbers, booleans, dates) or placeholders found in a chart's text must not break that."""
+    """to_yaml writes common values itself; values that YAML would quote (numbers, booleans,
+    dates, binary-looking digests) must come out as the YAML library writes them."""
     from helmlite.values.yamlio import dump_yaml
 
     index = IndexFile(generated="2026-01-01T00:00:00Z")
@@ -244,6 +245,170 @@ def test_fast_yaml_equals_a_full_rendering_for_awkward_values() -> None:
     index.sort_entries()
     full = {"apiVersion": "v1", "entries": index.entries, "generated": index.generated}
     assert index.to_yaml() == dump_yaml(full, width=80)
+
+
+# Values for generated entries: words the quick writer handles, and words that need quoting,
+# escaping, folding or a block, or that read back as another type.
+_NICE_WORDS = ["word", "Chart", "café", "naïve—dash", "https://example.com/a?b=c#d", "x,y", "[b]", "a.b", "1.2.3",
+               "2.5", "yes", "long" * 6, "it's", 'say"q"', "x:y", "e%20", "v1", "3", "k8s", "1password", "~0.1.0",
+               "^1.2", "<2.0", "=1.0", "/x", "_y", ">=1.20.0-0"]
+_AWKWARD_WORDS = ["yes", "No", "null", "~", "1.0", "0.1.0-rc.1", "x: y", "#tag", "a #b", "-x", "- y", "?q", "{c}",
+                  "'s", '"q"', "%p", "@a", "`b", "|p", ">g", "!t", "&a", "*s", "=", "<<", ".5", "...", "---",
+                  "tab\there", "two\nlines", "\u2028", "😀", "\u0085", "\ufeff", "", " ", "0x1F", "0o17", "1e3",
+                  "1_000", "12:30", "2024-01-01", "2026-11-22T05:53:51.123Z", "0b1010", "007", "09", "1.", "+1",
+                  "back\\slash", "end:", "sp ", " lead", "mid  two", "1pw-1.0.0.tgz", "a" * 130]
+
+
+# Words that never start a value the quick reader gives up on (some make libyaml single-quote it).
+_READABLE_WORDS = [w for w in _NICE_WORDS if (w[0].isalpha() or w[0] in "~^<=/_>") and w != "yes"] + ["x: y"]
+
+
+def _generated_entries(seed: int, count: int, awkward: float, nice: list[str] = _NICE_WORDS) -> IndexFile:
+    """An index of ``count`` random entries; ``awkward`` is the share of words from the awkward list."""
+    import random
+
+    rng = random.Random(seed)
+
+    def text() -> str:
+        words = [rng.choice(_AWKWARD_WORDS if rng.random() < awkward else nice)
+                 for _ in range(rng.choice([1, 1, 2, 5, 12, 30]))]
+        return rng.choice([" ", " ", "  ", "\n"]).join(words)
+
+    def strings(most: int) -> list[str]:
+        return [text() for _ in range(rng.randint(1, most))]
+
+    index = IndexFile(generated="2026-11-22T06:00:11.123Z")
+    for i in range(count):
+        entry: dict[str, object] = {
+            "name": f"c{i % 7}", "apiVersion": "v2",
+            "version": rng.choice(["1.0.0", "1.0.0-rc.1+b.2", "v1.2", "1.0", f"1.{i}.0"]),
+            "urls": [rng.choice([f"c-{i}.tgz", f"https://h/charts/c-{i}.tgz", f"1pw-{i}.tgz", text()])],
+            "created": rng.choice(["2026-11-22T05:53:51.123456789Z", "0001-01-01T00:00:00Z", text()]),
+            "digest": rng.choice([f"{rng.getrandbits(256):064x}", "1" * 64, "0b" + "1" * 62, "e" * 64]),
+        }
+        for field in ("description", "appVersion", "home", "icon", "kubeVersion", "type", "condition", "tags"):
+            if rng.random() < 0.5:
+                entry[field] = text()
+        for field in ("keywords", "sources"):
+            if rng.random() < 0.4:
+                entry[field] = strings(3)
+        if rng.random() < 0.4:
+            entry["maintainers"] = [{k: text() for k in rng.sample(["name", "email", "url"], rng.randint(0, 3))}
+                                    for _ in range(rng.randint(1, 2))]
+        if rng.random() < 0.4:
+            keys = ["a", "b.io/x", "yes", "1", "k k"] + (["a" * 130] if awkward else [])  # libyaml's "? key" form
+            entry["annotations"] = {rng.choice(keys): text()
+                                    for _ in range(rng.randint(1, 3))}
+        if rng.random() < 0.4:
+            entry["dependencies"] = [
+                {"name": text(), "repository": rng.choice(["", "https://charts.example.com", "file://../x"]),
+                 **({"version": text()} if rng.random() < 0.5 else {}),
+                 **({"tags": strings(2)} if rng.random() < 0.3 else {}),
+                 **({"enabled": True} if rng.random() < 0.2 else {}),
+                 **({"import-values": ["data", {"child": "a", "parent": "b"}]} if rng.random() < 0.2 else {})}
+                for _ in range(rng.randint(1, 2))]
+        if rng.random() < 0.1:
+            entry["deprecated"] = True
+        index.entries.setdefault(str(entry["name"]), []).append(entry)
+    if rng.random() < 0.5:
+        index.extra["annotations"] = {"a": text()}
+    return index
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("awkward", [0.0, 0.1, 0.5])
+def test_quick_yaml_writer_equals_the_yaml_library(seed: int, awkward: float) -> None:
+    """to_yaml writes most values itself; the bytes must be the YAML library's, value by value
+    (folded at 80 columns, quoted, escaped, or written as blocks)."""
+    from helmlite.values.yamlio import dump_yaml
+
+    index = _generated_entries(seed, 120, awkward)
+    full = {"annotations": index.extra.get("annotations"), "apiVersion": "v1", "entries": index.entries,
+            "generated": index.generated}
+    assert index.to_yaml() == dump_yaml({k: v for k, v in full.items() if v}, width=80)
+
+
+@pytest.mark.parametrize("seed", range(6))
+@pytest.mark.parametrize("awkward", [0.0, 0.1, 0.5])
+def test_quick_yaml_reader_agrees_with_the_yaml_library(seed: int, awkward: float) -> None:
+    """An index is read line by line when it is made of the shapes to_yaml writes; whatever it
+    gives must be what the YAML library reads, and anything it cannot read goes to the library.
+    Each document is also tried with one line damaged in a few ways."""
+    import random
+
+    rng = random.Random(seed)
+    text = _generated_entries(seed, 25, awkward, _READABLE_WORDS).to_yaml()
+    lines = text.split("\n")
+    damaged = []
+    for _ in range(40):
+        at = rng.randrange(len(lines) - 1)
+        line = lines[at]
+        lines_copy = list(lines)
+        lines_copy[at] = rng.choice([line + " # c", line.replace(": ", ":  ", 1), "  " + line, line[1:], "",
+                                     line + ":", line.replace('"', "'"), "- x", line + "\\", line + " ",
+                                     line.replace("- ", "-  ", 1), "\t" + line, line.rstrip(":")])
+        damaged.append("\n".join(lines_copy))
+    for document in [text, *damaged]:
+        data = document.encode("utf-8")
+        try:
+            expected = yaml.load(data, Loader=index_module._IndexLoader)
+        except yaml.YAMLError:
+            expected = "not YAML"
+        quick = index_module._quick_read(data)
+        assert quick is None or quick == expected, document
+    if awkward == 0.0:
+        assert index_module._quick_read(text.encode("utf-8")) is not None
+
+
+def test_quick_yaml_reader_reads_blocks_folds_and_quotes() -> None:
+    data = b"""\
+apiVersion: v1
+entries:
+  c:
+  - annotations:
+      artifacthub.io/images: |
+        - name: c
+          image: c:1.0
+      note: |-
+        two
+          lines
+      "yes": "y"
+    apiVersion: v2
+    created: "2026-11-22T06:00:11.123Z"
+    dependencies:
+    - name: sub
+      repository: ""
+      tags:
+      - a
+    deprecated: true
+    description: A long description that goes well beyond eighty columns, so it is
+      folded over two lines
+    digest: 1c5d6e0f9b3a8d7c6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d
+    keywords: []
+    kubeVersion: '>=1.20.0-0'
+    maintainers:
+    - email: jane@example.com
+      name: Jane
+    name: c
+    sources:
+    - '#hash ''quoted'''
+    - 'A long source: it has a colon and goes well beyond eighty columns, so libyaml
+      folds it'
+    urls:
+    - c-1.0.0.tgz
+    version: 1.0.0
+generated: "2026-11-22T06:00:11.123Z"
+"""
+    quick = index_module._quick_read(data)
+    assert quick is not None
+    assert quick == yaml.load(data, Loader=index_module._IndexLoader)
+    entry = quick["entries"]["c"][0]
+    assert entry["annotations"] == {"artifacthub.io/images": "- name: c\n  image: c:1.0\n", "note": "two\n  lines",
+                                    "yes": "y"}
+    assert entry["description"].endswith("so it is folded over two lines") and entry["deprecated"] is True
+    assert entry["kubeVersion"] == ">=1.20.0-0"
+    assert entry["sources"] == ["#hash 'quoted'",
+                                "A long source: it has a colon and goes well beyond eighty columns, so libyaml folds it"]
 
 
 def test_empty_index_serialises_like_helm() -> None:
@@ -475,13 +640,14 @@ def test_parallel_reading_gives_the_same_index(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(index_module, "_PARALLEL_THRESHOLD", 1)
     monkeypatch.setattr(index_module.os, "cpu_count", lambda: 2)
     pools: list[object] = []
-    real_pool = index_module.ProcessPoolExecutor
+    real_pool = concurrent.futures.ProcessPoolExecutor
 
     def counting_pool(*args, **kwargs):  # type: ignore[no-untyped-def]
-        pools.append(args)
+        pools.append(kwargs)
         return real_pool(*args, **kwargs)
 
-    monkeypatch.setattr(index_module, "ProcessPoolExecutor", counting_pool)
+    # index_directory imports the pool class when it needs one.
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", counting_pool)
     parallel = index_directory(repo).to_yaml()
     assert normalise(parallel) == normalise(sequential)
     assert len(pools) == (1 if __import__("threading").active_count() == 1 else 0)
@@ -514,6 +680,8 @@ def test_helms_own_index_round_trips_byte_for_byte(helm_bin: str, helm_env: dict
     assert run_helm(helm_bin, "repo", "index", str(repo), env=helm_env).returncode == 0
     theirs = (repo / "index.yaml").read_bytes()
     assert IndexFile.load(theirs, "index.yaml").to_yaml().encode() == theirs
+    # Read line by line (what makes `repo update` fast), not by the YAML library.
+    assert index_module._quick_read(theirs) == yaml.load(theirs, Loader=index_module._IndexLoader)
 
 
 @pytest.mark.helm

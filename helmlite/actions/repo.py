@@ -8,7 +8,6 @@ cached index too.
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,6 +126,9 @@ class RepoUpdate:
                 return err
 
         failed: list[str] = []
+        # Only `repo update` needs threads: the import stays out of every other repo command.
+        from concurrent.futures import ThreadPoolExecutor
+
         with ThreadPoolExecutor(max_workers=min(MAX_PARALLEL_UPDATES, len(repos))) as pool:
             for repo, result in zip(repos, pool.map(refresh, repos)):
                 for message in warnings[repo.name]:

@@ -1,6 +1,6 @@
 """What a fresh simulated cluster contains, as a real one does after ``kubeadm init``:
-the system namespaces, the ``kubernetes`` Service, system PriorityClasses, a default
-StorageClass, and Ready worker nodes.
+the system namespaces, the ``kubernetes`` Service with its Endpoints and EndpointSlice,
+system PriorityClasses, a default StorageClass, and Ready worker nodes.
 """
 
 from __future__ import annotations
@@ -11,8 +11,14 @@ from helmlite.cluster.admission import DEFAULT_STORAGE_CLASS_ANNOTATION
 from helmlite.cluster.allocation import KUBERNETES_SERVICE_IP
 from helmlite.cluster.store import ObjectStore
 
-__all__ = ["bootstrap", "node_manifest", "KUBE_VERSION", "DEFAULT_NODE_COUNT", "SYSTEM_NAMESPACES",
-           "DEFAULT_STORAGE_CLASS"]
+__all__ = [
+    "DEFAULT_NODE_COUNT",
+    "DEFAULT_STORAGE_CLASS",
+    "KUBE_VERSION",
+    "SYSTEM_NAMESPACES",
+    "bootstrap",
+    "node_manifest",
+]
 
 KUBE_VERSION = "v1.37.0"  # what the simulated kubelets and API server report
 DEFAULT_NODE_COUNT = 3
@@ -98,6 +104,17 @@ def bootstrap(store: ObjectStore, *, nodes: int = DEFAULT_NODE_COUNT, now: str) 
                      "labels": {"endpointslice.kubernetes.io/skip-mirror": "true"}},
         "subsets": [{"addresses": [{"ip": _APISERVER_ADDRESS}],
                      "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}]}],
+    }, field_manager=_MANAGER, copy=False)
+    # The API server's endpoint reconciler writes this slice itself (no owner, no managed-by
+    # label), so the EndpointSlice controller, which only handles Services with a selector,
+    # leaves it alone; ``describe svc kubernetes`` reads its endpoint from here.
+    store.create({
+        "apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
+        "metadata": {"name": "kubernetes", "namespace": "default",
+                     "labels": {"kubernetes.io/service-name": "kubernetes"}},
+        "addressType": "IPv4",
+        "endpoints": [{"addresses": [_APISERVER_ADDRESS], "conditions": {"ready": True}}],
+        "ports": [{"name": "https", "port": 6443, "protocol": "TCP"}],
     }, field_manager=_MANAGER, copy=False)
     for name, value, description in (
         ("system-cluster-critical", 2000000000,

@@ -1430,6 +1430,231 @@ def _describe_priority_class(cluster: Cluster, pc: Obj, page: _Page) -> None:
     describe_events(page, _events_for(cluster, pc), cluster.clock.now)
 
 
+# --- rbac, network policies, disruption budgets, certificate requests --------------------------
+
+
+def _policy_rule_sort_key(rule: Obj) -> str:
+    """The generated ``PolicyRule.String()`` kubectl sorts compacted rules by (verbs first)."""
+    return (f"&PolicyRule{{Verbs:{_go_list(rule.get('verbs'))},APIGroups:{_go_list(rule.get('apiGroups'))},"
+            f"Resources:{_go_list(rule.get('resources'))},ResourceNames:{_go_list(rule.get('resourceNames'))},"
+            f"NonResourceURLs:{_go_list(rule.get('nonResourceURLs'))},}}")
+
+
+def _compact_rules(rules: Iterable[Obj]) -> list[dict[str, list[str]]]:
+    """``BreakdownRule`` every rule to one group, resource, verb and name, then ``CompactRules``
+    (rules on the same group, resource and name merge their verbs), sorted stably by
+    ``PolicyRule.String()``."""
+    pieces: list[dict[str, list[str]]] = []
+    for rule in rules:
+        verbs, names = list(rule.get("verbs") or []), list(rule.get("resourceNames") or [])
+        for group in rule.get("apiGroups") or []:
+            for resource in rule.get("resources") or []:
+                for verb in verbs:
+                    for name in names or [None]:
+                        piece = {"verbs": [verb], "apiGroups": [group], "resources": [resource]}
+                        if name is not None:
+                            piece["resourceNames"] = [name]
+                        pieces.append(piece)
+        for url in rule.get("nonResourceURLs") or []:
+            pieces.extend({"verbs": [verb], "nonResourceURLs": [url]} for verb in verbs)
+    compacted: list[dict[str, list[str]]] = []
+    simple: dict[tuple[str, str, str | None], dict[str, list[str]]] = {}
+    for piece in pieces:
+        if "nonResourceURLs" in piece:
+            compacted.append(piece)
+            continue
+        resource_name = piece.get("resourceNames")
+        key = (piece["apiGroups"][0], piece["resources"][0], resource_name[0] if resource_name else None)
+        if key in simple:
+            simple[key]["verbs"].extend(piece["verbs"])
+        else:
+            simple[key] = {k: list(v) for k, v in piece.items()}
+    # Upstream appends the merged rules in map order; the stable sort below orders all but
+    # rules whose String() is equal, which are then identical rows anyway.
+    compacted.extend(simple.values())
+    return sorted(compacted, key=_policy_rule_sort_key)
+
+
+def _combine_resource_group(resources: list[str], groups: list[str]) -> str:
+    """``CombineResourceGroup``: ``deployments.apps``, ``pods/log``, ``deployments.apps/scale``."""
+    if not resources:
+        return ""
+    resource, _, subresource = resources[0].partition("/")
+    if groups and groups[0]:
+        resource += "." + groups[0]
+    return resource + ("/" + subresource if subresource else "")
+
+
+def _describe_role(cluster: Cluster, role: Obj, page: _Page) -> None:
+    """Role and ClusterRole: the rules broken down and compacted as kubectl shows them."""
+    page.write(0, f"Name:\t{_meta(role).get('name', '')}\n")
+    _labels_annotations(page, role)
+    page.write(0, "PolicyRule:\n")
+    page.write(1, "Resources\tNon-Resource URLs\tResource Names\tVerbs\n")
+    page.write(1, "---------\t-----------------\t--------------\t-----\n")
+    for rule in _compact_rules(role.get("rules") or []):
+        page.write(1, f"{_combine_resource_group(rule.get('resources') or [], rule.get('apiGroups') or [])}\t"
+                      f"{_go_list(rule.get('nonResourceURLs'))}\t{_go_list(rule.get('resourceNames'))}\t"
+                      f"{_go_list(rule.get('verbs'))}\n")
+
+
+def _describe_role_binding(cluster: Cluster, binding: Obj, page: _Page) -> None:
+    """RoleBinding and ClusterRoleBinding: the role referred to and the subjects."""
+    ref = binding.get("roleRef") or {}
+    page.write(0, f"Name:\t{_meta(binding).get('name', '')}\n")
+    _labels_annotations(page, binding)
+    page.write(0, "Role:\n")
+    page.write(1, f"Kind:\t{ref.get('kind', '')}\n")
+    page.write(1, f"Name:\t{ref.get('name', '')}\n")
+    page.write(0, "Subjects:\n")
+    page.write(1, "Kind\tName\tNamespace\n")
+    page.write(1, "----\t----\t---------\n")
+    for subject in binding.get("subjects") or []:
+        page.write(1, f"{subject.get('kind', '')}\t{subject.get('name', '')}\t{subject.get('namespace', '')}\n")
+
+
+def _go_time_string(timestamp: str | None) -> str:
+    """``time.Time.String()`` of a decoded ``metav1.Time`` (kubectl's local zone, UTC here):
+    ``2026-01-01 00:00:05 +0000 UTC``."""
+    if not timestamp:
+        return "0001-01-01 00:00:00 +0000 UTC"
+    return datetime.fromtimestamp(parse_time(timestamp), tz=UTC).strftime("%Y-%m-%d %H:%M:%S +0000 UTC")
+
+
+def _network_policy_peers(page: _Page, rules: list[Obj], direction: str) -> None:
+    """``printNetworkPolicySpecIngressFrom``/``…EgressTo``: per rule its ports and peers,
+    rules separated by a dashed line."""
+    indent = "    "
+    peers_field, peer_title = ("from", "From") if direction == "ingress" else ("to", "To")
+    if not rules:
+        page.write(0, f"{indent}<none> (Selected pods are isolated for {direction} connectivity)\n")
+        return
+    for i, rule in enumerate(rules):
+        ports = rule.get("ports") or []
+        if not ports:
+            page.write(0, f"{indent}To Port: <any> (traffic allowed to all ports)\n")
+        for port in ports:
+            number = port.get("port")
+            shown = "<nil>" if number is None else str(number)
+            protocol = port.get("protocol") or "TCP"
+            if port.get("endPort") is not None:
+                page.write(0, f"{indent}To Port Range: {shown}-{port['endPort']}/{protocol}\n")
+            else:
+                page.write(0, f"{indent}To Port: {shown}/{protocol}\n")
+        peers = rule.get(peers_field) or []
+        if not peers:
+            unrestricted = "source" if direction == "ingress" else "destination"
+            page.write(0, f"{indent}{peer_title}: <any> (traffic not restricted by {unrestricted})\n")
+        for peer in peers:
+            page.write(0, f"{indent}{peer_title}:\n")
+            if peer.get("namespaceSelector") is not None:
+                page.write(1, f"{indent}NamespaceSelector: {format_label_selector(peer['namespaceSelector'])}\n")
+            if peer.get("podSelector") is not None:
+                page.write(1, f"{indent}PodSelector: {format_label_selector(peer['podSelector'])}\n")
+            if peer.get("podSelector") is None and peer.get("namespaceSelector") is None and peer.get("ipBlock"):
+                block = peer["ipBlock"]
+                page.write(1, f"{indent}IPBlock:\n")
+                page.write(2, f"{indent}CIDR: {block.get('cidr', '')}\n")
+                page.write(2, f"{indent}Except: {', '.join(block.get('except') or [])}\n")
+        if i != len(rules) - 1:
+            page.write(0, f"{indent}----------\n")
+
+
+def _describe_network_policy(cluster: Cluster, policy: Obj, page: _Page) -> None:
+    meta, spec = _meta(policy), _spec(policy)
+    _name_namespace(page, policy)
+    page.write(0, f"Created on:\t{_go_time_string(meta.get('creationTimestamp'))}\n")
+    _labels_annotations(page, policy)
+    page.write(0, "Spec:\n")
+    # kubectl writes the selector one indent level deeper than its title, on the same line.
+    selector = spec.get("podSelector") or {}
+    if not selector.get("matchLabels") and not selector.get("matchExpressions"):
+        page.raw("  PodSelector:     <none> (Allowing the specific traffic to all pods in this namespace)\n")
+    else:
+        page.raw(f"  PodSelector:     {format_label_selector(selector)}\n")
+    types = spec.get("policyTypes") or []
+    for direction, rules_field, title in (("ingress", "ingress", "Ingress"), ("egress", "egress", "Egress")):
+        if title in types:
+            page.write(1, f"Allowing {direction} traffic:\n")
+            _network_policy_peers(page, spec.get(rules_field) or [], direction)
+        else:
+            page.write(1, f"Not affecting {direction} traffic\n")
+    page.write(1, f"Policy Types: {', '.join(types)}\n")
+
+
+def _describe_pod_disruption_budget(cluster: Cluster, pdb: Obj, page: _Page) -> None:
+    spec, status = _spec(pdb), _status(pdb)
+    _name_namespace(page, pdb)
+    if spec.get("minAvailable") is not None:
+        page.write(0, f"Min available:\t{spec['minAvailable']}\n")
+    elif spec.get("maxUnavailable") is not None:
+        page.write(0, f"Max unavailable:\t{spec['maxUnavailable']}\n")
+    selector = spec.get("selector")
+    page.write(0, f"Selector:\t{format_label_selector(selector) if selector is not None else '<unset>'}\n")
+    page.write(0, "Status:\n")
+    page.write(2, f"Allowed disruptions:\t{status.get('disruptionsAllowed', 0)}\n")
+    page.write(2, f"Current:\t{status.get('currentHealthy', 0)}\n")
+    page.write(2, f"Desired:\t{status.get('desiredHealthy', 0)}\n")
+    page.write(2, f"Total:\t{status.get('expectedPods', 0)}\n")
+    describe_events(page, _events_for(cluster, pdb), cluster.clock.now)
+
+
+def _csr_subject_lines(page: _Page, title: str, values: Sequence[str]) -> None:
+    """``printListHelper``: the first value after the title, the rest on their own lines."""
+    for i, value in enumerate(values):
+        page.write(0, (f"\t{title}:\t" if i == 0 else "\t\t") + f"{value}\n")
+
+
+def _describe_certificate_signing_request(cluster: Cluster, csr: Obj, page: _Page) -> None:
+    """The request's metadata and the subject and alternative names decoded from its PEM; an
+    undecodable request fails as kubectl's does."""
+    from cryptography import x509
+    from cryptography.x509.oid import NameOID
+
+    from helmlite.cluster.errors import BadRequestError
+    from helmlite.cluster.printers.builtin import certificate_signing_request_condition
+
+    meta, spec = _meta(csr), _spec(csr)
+    try:
+        request = x509.load_pem_x509_csr(base64.b64decode(spec.get("request") or ""))
+    except ValueError as error:
+        raise BadRequestError(f"failed to parse csr: {error}") from error
+    subject = request.subject
+
+    def names(oid: x509.ObjectIdentifier) -> list[str]:
+        return [str(attribute.value) for attribute in subject.get_attributes_for_oid(oid)]
+
+    page.write(0, f"Name:\t{meta.get('name', '')}\n")
+    page.write(0, f"Labels:\t{format_labels(meta.get('labels'))}\n")
+    page.write(0, f"Annotations:\t{format_labels(meta.get('annotations'))}\n")
+    page.write(0, f"CreationTimestamp:\t{format_date(meta.get('creationTimestamp'))}\n")
+    page.write(0, f"Requesting User:\t{spec.get('username', '')}\n")
+    if spec.get("signerName"):
+        page.write(0, f"Signer:\t{spec['signerName']}\n")
+    if spec.get("expirationSeconds") is not None:
+        page.write(0, f"Requested Duration:\t{human_duration(int(spec['expirationSeconds']))}\n")
+    page.write(0, f"Status:\t{certificate_signing_request_condition(csr)}\n")
+    page.write(0, "Subject:\n")
+    page.write(0, f"\tCommon Name:\t{(names(NameOID.COMMON_NAME) or [''])[0]}\n")
+    page.write(0, f"\tSerial Number:\t{(names(NameOID.SERIAL_NUMBER) or [''])[0]}\n")
+    for title, oid in (("Organization", NameOID.ORGANIZATION_NAME),
+                       ("Organizational Unit", NameOID.ORGANIZATIONAL_UNIT_NAME), ("Country", NameOID.COUNTRY_NAME),
+                       ("Locality", NameOID.LOCALITY_NAME), ("Province", NameOID.STATE_OR_PROVINCE_NAME),
+                       ("StreetAddress", NameOID.STREET_ADDRESS), ("PostalCode", NameOID.POSTAL_CODE)):
+        _csr_subject_lines(page, title, names(oid))
+    try:
+        alternative = request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+    except x509.ExtensionNotFound:
+        alternative = None
+    if alternative is not None and len(alternative):
+        page.write(0, "Subject Alternative Names:\n")
+        _csr_subject_lines(page, "DNS Names", alternative.get_values_for_type(x509.DNSName))
+        _csr_subject_lines(page, "Email Addresses", alternative.get_values_for_type(x509.RFC822Name))
+        _csr_subject_lines(page, "URIs", alternative.get_values_for_type(x509.UniformResourceIdentifier))
+        _csr_subject_lines(page, "IP Addresses", [str(ip) for ip in alternative.get_values_for_type(x509.IPAddress)])
+    describe_events(page, _events_for(cluster, csr), cluster.clock.now)
+
+
 # --- anything else ---------------------------------------------------------------------------
 
 
@@ -1523,6 +1748,13 @@ _DESCRIBERS: dict[tuple[str, str], Callable[[Cluster, Obj, _Page], None]] = {
     ("", "Secret"): _describe_secret,
     ("", "ServiceAccount"): _describe_service_account,
     ("scheduling.k8s.io", "PriorityClass"): _describe_priority_class,
+    ("rbac.authorization.k8s.io", "Role"): _describe_role,
+    ("rbac.authorization.k8s.io", "ClusterRole"): _describe_role,
+    ("rbac.authorization.k8s.io", "RoleBinding"): _describe_role_binding,
+    ("rbac.authorization.k8s.io", "ClusterRoleBinding"): _describe_role_binding,
+    ("networking.k8s.io", "NetworkPolicy"): _describe_network_policy,
+    ("policy", "PodDisruptionBudget"): _describe_pod_disruption_budget,
+    ("certificates.k8s.io", "CertificateSigningRequest"): _describe_certificate_signing_request,
 }
 
 

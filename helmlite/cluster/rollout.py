@@ -26,6 +26,7 @@ from helmlite.cluster.controllers.deployment import (
     equal_ignore_hash,
     revision,
 )
+from helmlite.cluster.describe import describe_pod_template
 from helmlite.cluster.errors import SimulatorError
 from helmlite.cluster.store import copy_object
 
@@ -40,7 +41,6 @@ __all__ = [
     "SET_FIELD_MANAGER",
     "RolloutError",
     "RolloutRevision",
-    "describe_pod_template",
     "format_rollout_history",
     "pause",
     "resolve_workload",
@@ -60,8 +60,6 @@ RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt"
 ROLLOUT_FIELD_MANAGER = "kubectl-rollout"
 SET_FIELD_MANAGER = "kubectl-set"
 SCALE_FIELD_MANAGER = "kubectl-scale"
-# kubectl describe cuts annotation lines at this length.
-_MAX_ANNOTATION_LEN = 140
 
 
 class RolloutError(SimulatorError):
@@ -330,103 +328,6 @@ def format_rollout_history(kind: str, name: str, history: list[RolloutRevision],
         body = "".join(f"{r[0].ljust(width)}{r[1]}\n" for r in rows)
     with_revision = f"with revision #{revision_number}" if revision_number > 0 else ""
     return f"{workload.name_of(name)} {with_revision}\n{body}\n"
-
-
-def _write_multiline(out: list[str], title: str, values: Mapping[str, str], *, annotations: bool = False) -> None:
-    out.append(f"{title}:\t")
-    if not values:
-        out.append("<none>\n")
-        return
-    for i, key in enumerate(sorted(values)):
-        if i:
-            out.append("\t")
-        line = f"{key}: {values[key]}" if annotations else f"{key}={values[key]}"
-        if annotations and len(line) > _MAX_ANNOTATION_LEN:
-            line = line[:_MAX_ANNOTATION_LEN] + "..."
-        out.append(line + "\n")
-
-
-def _describe_containers(out: list[str], label: str, containers: list[Mapping[str, Any]]) -> None:
-    out.append(f"  {label}:\n")
-    for c in containers:
-        out.append(f"   {c.get('name', '')}:\n")
-        out.append(f"    Image:\t{c.get('image', '')}\n")
-        ports = c.get("ports") or []
-        port_text = ", ".join(f"{p.get('containerPort', 0)}/{p.get('protocol', 'TCP')}" for p in ports)
-        host_text = ", ".join(f"{p.get('hostPort', 0)}/{p.get('protocol', 'TCP')}" for p in ports)
-        out.append(f"    {'Ports' if ',' in port_text else 'Port'}:\t{port_text or '<none>'}\n")
-        out.append(f"    {'Host Ports' if ',' in host_text else 'Host Port'}:\t{host_text or '<none>'}\n")
-        for title, lines in (("Command", c.get("command")), ("Args", c.get("args"))):
-            if lines:
-                out.append(f"    {title}:\n")
-                out.extend(f"      {s}\n" for part in lines for s in str(part).split("\n"))
-        resources = c.get("resources") or {}
-        for title in ("Limits", "Requests"):
-            values = resources.get(title.lower()) or {}
-            if values:
-                out.append(f"    {title}:\n")
-                out.extend(f"      {k}:\t{values[k]}\n" for k in sorted(values))
-        env = c.get("env") or []
-        out.append("    Environment:" + ("\t<none>\n" if not env else "\n"))
-        for e in env:
-            if "valueFrom" in e:
-                out.append(f"      {e.get('name', '')}:\t<set from {next(iter(e['valueFrom']), 'source')}>\n")
-            else:
-                for i, s in enumerate(str(e.get("value", "")).split("\n")):
-                    out.append(f"      {e.get('name', '')}:\t{s}\n" if i == 0 else f"      \t{s}\n")
-        mounts = sorted(c.get("volumeMounts") or [], key=lambda m: m.get("mountPath", ""))
-        out.append("    Mounts:" + ("\t<none>\n" if not mounts else "\n"))
-        for m in mounts:
-            flags = ["ro" if m.get("readOnly") else "rw"]
-            if m.get("subPath"):
-                flags.append(f'path="{m["subPath"]}"')
-            out.append(f"      {m.get('mountPath', '')} from {m.get('name', '')} ({','.join(flags)})\n")
-
-
-def describe_pod_template(template: Mapping[str, Any]) -> str:
-    """``describe.DescribePodTemplate`` as ``rollout history --revision`` prints it (tabs raw).
-
-    Covers labels, annotations, service account, (init) containers with image, ports,
-    command, resources, environment and mounts, and volume names; probes and volume
-    details are left to ``kubectl describe``.
-    """
-    meta, spec = template.get("metadata") or {}, template.get("spec") or {}
-    out = ["Pod Template:\n"]
-    _write_multiline(out, "  Labels", meta.get("labels") or {})
-    annotations = {k: v for k, v in (meta.get("annotations") or {}).items()
-                   if k != "kubectl.kubernetes.io/last-applied-configuration"}
-    if annotations:
-        _write_multiline(out, "  Annotations", annotations, annotations=True)
-    if spec.get("serviceAccountName"):
-        out.append(f"  Service Account:\t{spec['serviceAccountName']}\n")
-    if spec.get("initContainers"):
-        _describe_containers(out, "Init Containers", spec["initContainers"])
-    _describe_containers(out, "Containers", spec.get("containers") or [])
-    volumes = spec.get("volumes") or []
-    if not volumes:
-        out.append("  Volumes:\t<none>\n")
-    else:
-        out.append("  Volumes:\n")
-        for v in volumes:
-            source = next((k for k in v if k != "name"), "")
-            out.append(f"   {v.get('name', '')}:\n    Type:\t{source[:1].upper() + source[1:]}\n")
-    if spec.get("priorityClassName"):
-        out.append(f"  Priority Class Name:\t{spec['priorityClassName']}\n")
-    _write_multiline(out, "  Node-Selectors", spec.get("nodeSelector") or {})
-    tolerations = spec.get("tolerations") or []
-    out.append("  Tolerations:\t" + ("<none>\n" if not tolerations else ""))
-    for i, t in enumerate(tolerations):
-        text = t.get("key", "")
-        if t.get("value"):
-            text += f"={t['value']}"
-        if t.get("effect"):
-            text += f":{t['effect']}"
-        if t.get("operator") == "Exists" and not t.get("key"):
-            text = f"op=Exists{':' + t['effect'] if t.get('effect') else ''}"
-        if t.get("tolerationSeconds") is not None:
-            text += f" for {t['tolerationSeconds']}s"
-        out.append(("\t" if i else "") + text + "\n")
-    return "".join(out)
 
 
 # --- rollout undo -----------------------------------------------------------------------------

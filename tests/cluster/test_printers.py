@@ -135,12 +135,144 @@ def test_crd_printer_columns_and_default_age(cluster: Cluster) -> None:
     assert [c["name"] for c in plain["columnDefinitions"]] == ["Name", "Age"]
 
 
-def test_kinds_without_a_printer_show_created_at(cluster: Cluster) -> None:
-    cluster.store.create({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole",
-                          "metadata": {"name": "reader"}, "rules": []})
-    result = _table(cluster, "rbac.authorization.k8s.io", "ClusterRole")
+@pytest.mark.parametrize("group, kind, namespace", [
+    ("rbac.authorization.k8s.io", "ClusterRole", ""),
+    ("rbac.authorization.k8s.io", "Role", "default"),
+    ("", "LimitRange", "default"),
+    # Its store registers the default convertor although upstream has a print function for it.
+    ("storage.k8s.io", "CSIStorageCapacity", "default"),
+])
+def test_kinds_without_a_printer_show_created_at(cluster: Cluster, group: str, kind: str, namespace: str) -> None:
+    api_version = f"{group}/v1" if group else "v1"
+    body = {"apiVersion": api_version, "kind": kind, "metadata": {"name": "x"}}
+    if namespace:
+        body["metadata"]["namespace"] = namespace
+    if kind == "CSIStorageCapacity":
+        body["storageClassName"] = "standard"
+    cluster.store.create(body)
+    result = _table(cluster, group, kind)
     assert [c["name"] for c in result["columnDefinitions"]] == ["Name", "Created At"]
-    assert result["rows"][0]["cells"] == ["reader", "2026-01-01T00:00:00Z"]
+    assert result["rows"][0]["cells"] == ["x", "2026-01-01T00:00:00Z"]
+
+
+_CRD = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "gadgets.example.com"},
+        "spec": {"group": "example.com", "scope": "Namespaced",
+                 "names": {"plural": "gadgets", "singular": "gadget", "kind": "Gadget", "shortNames": ["gd", "gdg"]},
+                 "versions": [{"name": name, "served": served, "storage": name == "v1",
+                               "schema": {"openAPIV3Schema": {"type": "object"}}}
+                              for name, served in (("v1beta1", True), ("v1", True), ("v2alpha1", False))]},
+        "status": {"conditions": [{"type": "Established", "status": "True"}]}}
+
+# (group, kind, object, column names with priority-1 ones marked "*", cells) — the cells as
+# upstream's print functions fill them (pkg/printers/internalversion/printers.go, kube-aggregator's
+# APIService convertor, apiextensions' CRD convertor), at 30s of age.
+_CLUSTER_KINDS = [
+    ("node.k8s.io", "RuntimeClass", {"handler": "runc"}, ["Name", "Handler", "Age"], ["x", "runc", "30s"]),
+    ("storage.k8s.io", "VolumeAttributesClass",
+     {"metadata": {"annotations": {"volumeattributesclass.alpha.kubernetes.io/is-default-class": "true"}},
+      "driverName": "csi.example.com", "parameters": {"iops": "3000"}},
+     ["Name", "DriverName", "Age"], ["x (default)", "csi.example.com", "30s"]),
+    ("storage.k8s.io", "CSINode", {"spec": {"drivers": [{"name": "a", "nodeID": "n"}, {"name": "b", "nodeID": "n"}]}},
+     ["Name", "Drivers", "Age"], ["x", 2, "30s"]),
+    ("storage.k8s.io", "CSIDriver", {"spec": {"tokenRequests": [{"audience": "a"}, {"audience": "b"}],
+                                              "volumeLifecycleModes": ["Persistent", "Ephemeral"]}},
+     ["Name", "AttachRequired", "PodInfoOnMount", "StorageCapacity", "TokenRequests", "RequiresRepublish", "Modes",
+      "Age"], ["x", True, False, False, "a,b", False, "Persistent,Ephemeral", "30s"]),
+    ("storage.k8s.io", "VolumeAttachment", {"spec": {"attacher": "csi.example.com", "nodeName": "node-1",
+                                                     "source": {"persistentVolumeName": "pv-1"}}},
+     ["Name", "Attacher", "PV", "Node", "Attached", "Age"], ["x", "csi.example.com", "pv-1", "node-1", False, "30s"]),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration",
+     {"webhooks": [{"name": "a.example.com", "clientConfig": {"url": "https://a.example.com"},
+                    "sideEffects": "None", "admissionReviewVersions": ["v1"]}]},
+     ["Name", "Webhooks", "Age"], ["x", 1, "30s"]),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration", {}, ["Name", "Webhooks", "Age"], ["x", 0, "30s"]),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy",
+     {"spec": {"paramKind": {"apiVersion": "v1", "kind": "ConfigMap"},
+               "validations": [{"expression": "true"}, {"expression": "1 == 1"}]}},
+     ["Name", "Validations", "ParamKind", "Age"], ["x", 2, "v1/ConfigMap", "30s"]),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding",
+     {"spec": {"policyName": "p", "paramRef": {"name": "limits"}, "validationActions": ["Deny"]}},
+     ["Name", "PolicyName", "ParamRef", "Age"], ["x", "p", "*/limits", "30s"]),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding",
+     {"spec": {"policyName": "p", "paramRef": {"selector": {"matchLabels": {"b": "2", "a": "1"}}},
+               "validationActions": ["Deny"]}},
+     ["Name", "PolicyName", "ParamRef", "Age"],
+     ["x", "p", ("&LabelSelector{MatchLabels:map[string]string{a: 1,b: 2,},"
+                 "MatchExpressions:[]LabelSelectorRequirement{},}"), "30s"]),
+    ("certificates.k8s.io", "CertificateSigningRequest",
+     {"spec": {"signerName": "example.com/signer", "username": "alice", "expirationSeconds": 7200,
+               "request": "", "usages": ["client auth"]},
+      "status": {"conditions": [{"type": "Approved", "status": "True"}], "certificate": "Y2VydA=="}},
+     ["Name", "Age", "SignerName", "Requestor", "RequestedDuration", "Condition"],
+     ["x", "30s", "example.com/signer", "alice", "120m", "Approved,Issued"]),
+    ("apiregistration.k8s.io", "APIService",
+     {"spec": {"group": "metrics.k8s.io", "version": "v1beta1", "groupPriorityMinimum": 100, "versionPriority": 100,
+               "service": {"namespace": "kube-system", "name": "metrics-server"}},
+      "status": {"conditions": [{"type": "Available", "status": "False", "reason": "MissingEndpoints"}]}},
+     ["Name", "Service", "Available", "Age"], ["x", "kube-system/metrics-server", "False (MissingEndpoints)", "30s"]),
+    ("apiextensions.k8s.io", "CustomResourceDefinition", _CRD,
+     ["Name", "Scope", "Versions", "Created At", "*Group", "*Kind", "*ShortNames", "*Established"],
+     ["gadgets.example.com", "Namespaced", "v1(storage),v1beta1", "2026-01-01T00:00:00Z", "example.com", "Gadget",
+      "gd,gdg", True]),
+    ("resource.k8s.io", "DeviceClass", {}, ["Name", "Age"], ["x", "30s"]),
+    ("resource.k8s.io", "ResourceSlice", {"spec": {"driver": "gpu.example.com", "nodeName": "node-1",
+                                                   "pool": {"name": "p", "generation": 1, "resourceSliceCount": 1}}},
+     ["Name", "Node", "Driver", "Pool", "Age"], ["x", "node-1", "gpu.example.com", "p", "30s"]),
+]
+
+
+@pytest.mark.parametrize("group, kind, body, columns, cells", _CLUSTER_KINDS,
+                         ids=[f"{case[1]}-{i}" for i, case in enumerate(_CLUSTER_KINDS)])
+def test_cluster_scoped_kinds_print_as_upstream(cluster: Cluster, group: str, kind: str, body: dict,
+                                                columns: list[str], cells: list) -> None:
+    k = cluster.kinds.get(group, kind)
+    assert k is not None
+    obj = {"apiVersion": k.storage_api_version, "kind": kind, **body,
+           "metadata": {"name": "x", "creationTimestamp": "2026-01-01T00:00:00Z", **body.get("metadata", {})}}
+    result = table(k, [obj], now=cluster.clock.now + 30)
+    assert [("*" if c["priority"] else "") + c["name"] for c in result["columnDefinitions"]] == columns
+    assert result["rows"][0]["cells"] == cells
+
+
+@pytest.mark.parametrize("status, state", [
+    ({}, "pending"),
+    ({"allocation": {"devices": {}}}, "allocated"),
+    ({"allocation": {"devices": {}}, "reservedFor": [{"resource": "pods", "name": "p", "uid": "u"}]},
+     "allocated,reserved"),
+])
+def test_resource_claim_state(cluster: Cluster, status: dict, state: str) -> None:
+    k = cluster.kinds.get("resource.k8s.io", "ResourceClaim")
+    assert k is not None
+    claim = {"metadata": {"name": "c", "creationTimestamp": "2026-01-01T00:00:00Z"}, "spec": {}, "status": status}
+    assert table(k, [claim], now=cluster.clock.now)["rows"][0]["cells"][1] == state
+
+
+@pytest.mark.parametrize("metrics, current, text", [
+    ([{"type": "Resource", "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 10}}}],
+     [{"type": "Resource", "resource": {"name": "cpu", "current": {"averageUtilization": 45}}}], "cpu: 45%/10%"),
+    ([{"type": "Resource", "resource": {"name": "memory", "target": {"type": "AverageValue", "averageValue": "1Gi"}}}],
+     [{"type": "Resource", "resource": {"name": "memory", "current": {}}}], "memory: <nil>/1Gi"),
+    ([{"type": "Pods", "pods": {"metric": {"name": "qps"}, "target": {"type": "AverageValue", "averageValue": "1k"}}}],
+     [], "<unknown>/1k"),
+    ([{"type": "External", "external": {"metric": {"name": "q"}, "target": {"type": "AverageValue",
+                                                                             "averageValue": "30"}}}],
+     [{"type": "External", "external": {"current": {}}}], "<unknown>/30 (avg)"),
+    ([{"type": "Resource", "resource": {"name": n, "target": {"type": "Utilization", "averageUtilization": 50}}}
+      for n in ("cpu", "memory", "gpu")], [], "cpu: <unknown>/50%, memory: <unknown>/50% + 1 more..."),
+    ([{"type": "Nonsense"}], [], "<unknown type>"),
+])
+def test_hpa_targets_cells(metrics: list, current: list, text: str) -> None:
+    from helmlite.cluster.printers.builtin import hpa_targets
+
+    assert hpa_targets({"spec": {"metrics": metrics}, "status": {"currentMetrics": current}}) == text
+
+
+def test_label_selector_cells_say_error_when_the_selector_does_not_parse() -> None:
+    from helmlite.cluster.printers.builtin import format_label_selector
+
+    assert format_label_selector({"matchExpressions": [{"key": "a", "operator": "In", "values": []}]}) == "<error>"
+    assert format_label_selector({}) == "<none>"
 
 
 def test_format_tables_prefixes_kinds_and_separates_blocks(cluster: Cluster) -> None:

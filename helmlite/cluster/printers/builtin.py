@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from helmlite.cluster.clock import parse_time
+from helmlite.cluster.clock import format_time, parse_time
 from helmlite.cluster.errors import BadRequestError
 from helmlite.cluster.printers.columns import AGE, NAME, Column, col, wide
 from helmlite.cluster.printers.duration import human_duration, since
@@ -81,8 +81,12 @@ def _selector_string(selector: Mapping[str, Any] | None) -> str:
 
 def format_label_selector(selector: Mapping[str, Any] | None) -> str:
     """``metav1.FormatLabelSelector``: ``app=web,tier in (a,b)``, ``<none>`` when it selects
-    everything or nothing."""
-    return _selector_string(selector) or "<none>"
+    everything or nothing, ``<error>`` when it does not parse (printDeployment's own
+    formatting says ``<invalid>`` instead)."""
+    try:
+        return str(LabelSelector.from_label_selector(selector)) or "<none>"
+    except BadRequestError:
+        return "<error>"
 
 
 def _containers(pod_spec: Mapping[str, Any]) -> tuple[str, str]:
@@ -234,7 +238,8 @@ def _pod_cells(pod: Obj, now: float) -> Cells:
     reason, ready, total, restarts, last = _pod_summary(pod)
     restarts_text = f"{restarts} ({human_duration(now - last)} ago)" if restarts and last is not None else str(restarts)
     spec, status = _spec(pod), _status(pod)
-    pod_ips = status.get("podIPs") or []
+    # The v1 → internal conversion fills podIPs from a lone podIP, which upstream prints.
+    pod_ips = status.get("podIPs") or ([{"ip": status["podIP"]}] if status.get("podIP") else [])
     pod_ip = (pod_ips[0].get("ip") if pod_ips else "") or "<none>"
     gates = spec.get("readinessGates") or []
     gates_text = "<none>"
@@ -540,9 +545,18 @@ def _controller_revision_cells(cr: Obj, now: float) -> Cells:
 # --- autoscaling, networking, policy, rbac, storage, scheduling, coordination --------------------
 
 
+def _quantity_pointer(value: Any) -> str:
+    """``(*resource.Quantity).String()``: the amount, or ``<nil>`` for an absent pointer (what
+    formatHPAMetrics prints when a status of the right type carries no amount)."""
+    return "<nil>" if value is None else str(value)
+
+
 def hpa_targets(hpa: Obj) -> str:
     """``formatHPAMetrics``: ``cpu: 45%/10%``, ``<unknown>`` before metrics arrive, two
-    metrics then ``+ N more...``; ``<none>`` without metrics."""
+    metrics then ``+ N more...``; ``<none>`` without metrics.
+
+    The status at the same index is read only if it carries the metric's source type, as
+    upstream does; an amount missing from it prints as Go prints a nil quantity."""
     specs = _spec(hpa).get("metrics") or []
     statuses = _status(hpa).get("currentMetrics") or []
     if not specs:
@@ -556,30 +570,34 @@ def hpa_targets(hpa: Obj) -> str:
             source, observed = metric.get(field) or {}, current_status.get(field)
             target = source.get("target") or {}
             name = source.get("name", "")
+            current_values = (observed or {}).get("current") or {}
             if target.get("averageValue") is not None:
-                current = str((observed or {}).get("current", {}).get("averageValue", "<unknown>")) \
-                    if observed is not None else "<unknown>"
+                current = _quantity_pointer(current_values.get("averageValue")) if observed is not None else "<unknown>"
                 shown.append(f"{name}: {current}/{target['averageValue']}")
             else:
-                utilization = ((observed or {}).get("current") or {}).get("averageUtilization")
+                utilization = current_values.get("averageUtilization")
                 current = f"{utilization}%" if observed is not None and utilization is not None else "<unknown>"
                 goal = f"{target['averageUtilization']}%" if target.get("averageUtilization") is not None else "<auto>"
                 shown.append(f"{name}: {current}/{goal}")
         elif metric_type == "Pods":
             observed = current_status.get("pods")
-            current = str(((observed or {}).get("current") or {}).get("averageValue", "<unknown>")) \
-                if observed is not None else "<unknown>"
-            shown.append(f"{current}/{((metric.get('pods') or {}).get('target') or {}).get('averageValue', '')}")
+            current = (_quantity_pointer(((observed or {}).get("current") or {}).get("averageValue"))
+                       if observed is not None else "<unknown>")
+            target_value = ((metric.get("pods") or {}).get("target") or {}).get("averageValue")
+            shown.append(f"{current}/{_quantity_pointer(target_value)}")
         elif metric_type in ("Object", "External"):
             field = metric_type.lower()
             target = (metric.get(field) or {}).get("target") or {}
-            observed = (current_status.get(field) or {}).get("current") if current_status.get(field) else None
+            observed = current_status.get(field)
+            current_values = (observed or {}).get("current") or {}
             if target.get("averageValue") is not None:
-                current = str((observed or {}).get("averageValue", "<unknown>")) if observed else "<unknown>"
+                # Upstream checks this pointer before printing it, so a missing one is unknown.
+                average = current_values.get("averageValue")
+                current = str(average) if observed is not None and average is not None else "<unknown>"
                 shown.append(f"{current}/{target['averageValue']} (avg)")
             else:
-                current = str((observed or {}).get("value", "<unknown>")) if observed is not None else "<unknown>"
-                shown.append(f"{current}/{target.get('value', '')}")
+                current = _quantity_pointer(current_values.get("value")) if observed is not None else "<unknown>"
+                shown.append(f"{current}/{_quantity_pointer(target.get('value'))}")
         else:
             shown.append("<unknown type>")
     if len(shown) > 2:
@@ -671,6 +689,130 @@ def _resource_quota_cells(quota: Obj, now: float) -> Cells:
     return [_meta(quota).get("name", ""), ", ".join(requests), ", ".join(limits), _age(quota, now)]
 
 
+def _volume_attributes_class_cells(vac: Obj, now: float) -> Cells:
+    name = _meta(vac).get("name", "")
+    annotations = _meta(vac).get("annotations") or {}
+    # storageutil.IsDefaultAnnotationForVolumeAttributesClass (the alpha annotation is the only one)
+    if annotations.get("volumeattributesclass.alpha.kubernetes.io/is-default-class") == "true":
+        name += " (default)"
+    return [name, vac.get("driverName", ""), _age(vac, now)]
+
+
+def _csi_driver_cells(driver: Obj, now: float) -> Cells:
+    spec = _spec(driver)
+    token_requests = "<unset>"
+    if spec.get("tokenRequests") is not None:
+        token_requests = ",".join(str(t.get("audience", "")) for t in spec["tokenRequests"])
+    # attachRequired defaults to true, the other switches to false (the API server defaults
+    # them, so an absent field only comes from an older object).
+    return [_meta(driver).get("name", ""), spec.get("attachRequired", True) is not False,
+            bool(spec.get("podInfoOnMount", False)), bool(spec.get("storageCapacity", False)), token_requests,
+            bool(spec.get("requiresRepublish", False)),
+            ",".join(str(m) for m in spec.get("volumeLifecycleModes") or []) or "<none>", _age(driver, now)]
+
+
+def _volume_attachment_cells(va: Obj, now: float) -> Cells:
+    spec = _spec(va)
+    return [_meta(va).get("name", ""), spec.get("attacher", ""),
+            (spec.get("source") or {}).get("persistentVolumeName") or "", spec.get("nodeName", ""),
+            bool(_status(va).get("attached", False)), _age(va, now)]
+
+
+def _param_kind(policy: Obj) -> str:
+    param_kind = _spec(policy).get("paramKind")
+    if param_kind is None:
+        return "<unset>"
+    return f"{param_kind.get('apiVersion', '')}/{param_kind.get('kind', '')}"
+
+
+def _param_ref(binding: Obj) -> str:
+    """The ParamRef cell: ``ns/name``, ``*/name`` when the namespace is not given (it may be
+    cluster-scoped), the selector, or ``<unset>``."""
+    ref = _spec(binding).get("paramRef")
+    if ref is None:
+        return "<unset>"
+    if ref.get("name"):
+        return f"{ref.get('namespace') or '*'}/{ref['name']}"
+    if ref.get("selector") is not None:
+        return _label_selector_go_string(ref["selector"])
+    return "<unset>"
+
+
+def _label_selector_go_string(selector: Mapping[str, Any]) -> str:
+    """The generated ``(*metav1.LabelSelector).String()``, which upstream prints for a binding's
+    param selector: ``&LabelSelector{MatchLabels:map[string]string{a: b,},MatchExpressions:[]…{},}``."""
+    labels = selector.get("matchLabels") or {}
+    label_text = "".join(f"{key}: {labels[key]}," for key in sorted(labels))
+    expressions = "".join(
+        f"LabelSelectorRequirement{{Key:{e.get('key', '')},Operator:{e.get('operator', '')},"
+        f"Values:[{' '.join(str(v) for v in e.get('values') or [])}],}},"
+        for e in selector.get("matchExpressions") or [])
+    return (f"&LabelSelector{{MatchLabels:map[string]string{{{label_text}}},"
+            f"MatchExpressions:[]LabelSelectorRequirement{{{expressions}}},}}")
+
+
+def certificate_signing_request_condition(csr: Obj) -> str:
+    """``extractCSRStatus``: ``Pending``, ``Approved``, ``Denied``, then ``,Failed`` and
+    ``,Issued`` (denial wins over approval)."""
+    types = {c.get("type") for c in _status(csr).get("conditions") or []}
+    status = "Denied" if "Denied" in types else "Approved" if "Approved" in types else "Pending"
+    if "Failed" in types:
+        status += ",Failed"
+    if _status(csr).get("certificate"):
+        status += ",Issued"
+    return status
+
+
+def _csr_cells(csr: Obj, now: float) -> Cells:
+    spec = _spec(csr)
+    seconds = spec.get("expirationSeconds")
+    return [_meta(csr).get("name", ""), _age(csr, now), spec.get("signerName") or "<none>", spec.get("username", ""),
+            human_duration(_int(seconds)) if seconds is not None else "<none>",
+            certificate_signing_request_condition(csr)]
+
+
+def _api_service_cells(api_service: Obj, now: float) -> Cells:
+    """kube-aggregator's APIService convertor: ``Local`` or ``ns/name`` of the backing Service,
+    and the Available condition (``False (MissingEndpoints)`` when it says why)."""
+    service = _spec(api_service).get("service")
+    backing = f"{service.get('namespace', '')}/{service.get('name', '')}" if service else "Local"
+    available = "Unknown"
+    for condition in _status(api_service).get("conditions") or []:
+        if condition.get("type") == "Available":
+            status = str(condition.get("status", ""))
+            available = f"{status} ({condition['reason']})" if status != "True" and condition.get("reason") else status
+            break
+    return [_meta(api_service).get("name", ""), backing, available, _age(api_service, now)]
+
+
+def _custom_resource_definition_cells(crd: Obj, now: float) -> Cells:
+    """apiextensions' CRD convertor (1.37): the scope, the served versions sorted as text with
+    the stored one marked, the creation time as RFC 3339; wide: group, kind, short names and
+    whether the CRD is established."""
+    spec = _spec(crd)
+    versions = sorted(str(v.get("name", "")) + ("(storage)" if v.get("storage") else "")
+                      for v in spec.get("versions") or [] if v.get("served"))
+    created = _meta(crd).get("creationTimestamp")
+    names = spec.get("names") or {}
+    return [_meta(crd).get("name", ""), spec.get("scope", ""), ",".join(versions),
+            format_time(parse_time(created)) if created else "", spec.get("group", ""), names.get("kind", ""),
+            ",".join(str(n) for n in names.get("shortNames") or []), _condition_true(crd, "Established")]
+
+
+def _resource_claim_state(claim: Obj) -> str:
+    """``resourceClaimState``: ``deleted``, ``pending``, ``allocated``, ``reserved``, comma-joined."""
+    deleted = bool(_meta(claim).get("deletionTimestamp"))
+    states = ["deleted"] if deleted else []
+    if _status(claim).get("allocation") is None:
+        if not deleted:
+            states.append("pending")
+    else:
+        states.append("allocated")
+        if _status(claim).get("reservedFor"):
+            states.append("reserved")
+    return ",".join(states)
+
+
 def _simple(*fields: tuple[str, Callable[[Obj], Any]]) -> Callable[[Obj, float], Cells]:
     """Cells ``name, <fields…>, age`` for the many printers of that shape."""
     def cells(obj: Obj, now: float) -> Cells:
@@ -680,6 +822,7 @@ def _simple(*fields: tuple[str, Callable[[Obj], Any]]) -> Callable[[Obj, float],
 
 
 _P = Printer
+_WEBHOOKS_DOC = "Webhooks indicates the number of webhooks registered in this configuration"
 BUILTIN_PRINTERS: dict[tuple[str, str], Printer] = {
     ("", "Pod"): _P((NAME, col("Ready", "The aggregate readiness state of this pod for accepting traffic."),
                      col("Status", "The aggregate status of the containers in this pod."),
@@ -783,4 +926,50 @@ BUILTIN_PRINTERS: dict[tuple[str, str], Printer] = {
                                                                o.get("preemptionPolicy") or ""]),
     ("coordination.k8s.io", "Lease"): _P((NAME, col("Holder"), AGE),
                                          _simple(("holder", lambda o: _spec(o).get("holderIdentity") or ""))),
+    ("node.k8s.io", "RuntimeClass"): _P((NAME, col("Handler"), AGE), _simple(("handler", lambda o: o.get("handler", "")))),
+    ("storage.k8s.io", "VolumeAttributesClass"): _P((NAME, col("DriverName"), AGE), _volume_attributes_class_cells),
+    ("storage.k8s.io", "CSINode"): _P((NAME, col("Drivers", "Drivers indicates the number of CSI drivers registered on "
+                                                           "the node", type="integer"), AGE),
+                                      _simple(("drivers", lambda o: len(_spec(o).get("drivers") or [])))),
+    ("storage.k8s.io", "CSIDriver"): _P((NAME, col("AttachRequired", type="boolean"),
+                                         col("PodInfoOnMount", type="boolean"), col("StorageCapacity", type="boolean"),
+                                         col("TokenRequests"), col("RequiresRepublish", type="boolean"), col("Modes"),
+                                         AGE), _csi_driver_cells),
+    ("storage.k8s.io", "VolumeAttachment"): _P((NAME, Column("Attacher", "string", "Attacher", format="name"),
+                                                col("PV"), col("Node"), col("Attached", type="boolean"), AGE),
+                                               _volume_attachment_cells),
+    ("admissionregistration.k8s.io", "MutatingWebhookConfiguration"): _P(
+        (NAME, col("Webhooks", _WEBHOOKS_DOC, type="integer"), AGE),
+        _simple(("webhooks", lambda o: len(o.get("webhooks") or [])))),
+    ("admissionregistration.k8s.io", "ValidatingWebhookConfiguration"): _P(
+        (NAME, col("Webhooks", _WEBHOOKS_DOC, type="integer"), AGE),
+        _simple(("webhooks", lambda o: len(o.get("webhooks") or [])))),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicy"): _P(
+        (NAME, col("Validations", "Validations indicates the number of validation rules defined in this "
+                                  "configuration", type="integer"),
+         col("ParamKind", "ParamKind specifies the kind of resources used to parameterize this policy"), AGE),
+        _simple(("validations", lambda o: len(_spec(o).get("validations") or [])), ("paramKind", _param_kind))),
+    ("admissionregistration.k8s.io", "ValidatingAdmissionPolicyBinding"): _P(
+        (NAME, col("PolicyName", "PolicyName indicates the policy definition which the policy binding binded to"),
+         col("ParamRef", "ParamRef indicates the param resource which sets the configration param"), AGE),
+        _simple(("policyName", lambda o: _spec(o).get("policyName", "")), ("paramRef", _param_ref))),
+    ("certificates.k8s.io", "CertificateSigningRequest"): _P(
+        (NAME, AGE, col("SignerName"), col("Requestor"), col("RequestedDuration"), col("Condition")), _csr_cells),
+    ("apiregistration.k8s.io", "APIService"): _P(
+        (NAME, col("Service", "The reference to the service that hosts this API endpoint."),
+         col("Available", "Whether this service is available."), AGE), _api_service_cells),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"): _P(
+        (NAME, col("Scope", "Cluster/Namespaced"), col("Versions", "Served versions"),
+         Column("Created At", "date", AGE.description), wide("Group", "API group"),
+         wide("Kind", "CustomResource kind"), wide("ShortNames", "Short names"),
+         wide("Established", "Established status", type="boolean")), _custom_resource_definition_cells),
+    ("resource.k8s.io", "DeviceClass"): _P((NAME, AGE), _simple()),
+    ("resource.k8s.io", "ResourceClaimTemplate"): _P((NAME, AGE), _simple()),
+    ("resource.k8s.io", "ResourceClaim"): _P(
+        (NAME, col("State", "A summary of the current state (allocated, pending, reserved, etc.)."), AGE),
+        _simple(("state", _resource_claim_state))),
+    ("resource.k8s.io", "ResourceSlice"): _P(
+        (NAME, col("Node"), col("Driver"), col("Pool"), AGE),
+        _simple(("node", lambda o: _spec(o).get("nodeName") or ""), ("driver", lambda o: _spec(o).get("driver", "")),
+                ("pool", lambda o: (_spec(o).get("pool") or {}).get("name", "")))),
 }

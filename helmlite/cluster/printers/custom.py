@@ -4,7 +4,8 @@ API server's defaults.
 A custom resource gets NAME plus its CRD's printer columns for the served version (JSONPath,
 type and priority as declared; ``date`` columns as ages), or NAME AGE when the CRD declares
 none (``serveDefaultColumnsIfEmpty``). Built-in kinds without a printer (Role, ClusterRole,
-LimitRange, CustomResourceDefinition, …) get the default table convertor's NAME CREATED AT.
+LimitRange, and CSIStorageCapacity, whose store registers the default convertor although
+upstream has a print function for it) get the default table convertor's NAME CREATED AT.
 """
 
 from __future__ import annotations

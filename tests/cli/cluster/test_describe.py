@@ -71,3 +71,49 @@ def test_other_kinds_describe(cli, cluster_file: Path, target: str) -> None:
     result = cli("cluster", "describe", *target.split(" "), "--cluster", str(cluster_file))
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("Name:")
+
+
+WORKLOADS = Path(__file__).resolve().parent / "data" / "workloads.yaml"
+
+
+@pytest.fixture
+def policy_cluster_file(tmp_path: Path) -> Path:
+    """The Role and NetworkPolicies of the workload set test_vs_kubectl.py compares with kubectl."""
+    import yaml
+
+    path = tmp_path / "cluster.db"
+    with Cluster.open(path, wall_clock=lambda: time.time() + 3600) as cluster:
+        for doc in yaml.safe_load_all(WORKLOADS.read_text()):
+            if doc["kind"] in ("Namespace", "Role", "NetworkPolicy"):
+                cluster.store.apply(doc, field_manager="kubectl")
+    return path
+
+
+def test_role_rules_are_broken_down_compacted_and_sorted(cli, policy_cluster_file: Path) -> None:
+    """Sorted by PolicyRule.String(), verbs first: ``pods/log`` before ``pods`` (``/`` < ``]``),
+    one row per resource name (the page kubectl v1.37 printed for the same Role)."""
+    result = cli("cluster", "describe", "role", "web-reader", "-n", "shop", "--cluster", str(policy_cluster_file))
+    assert result.stdout == (
+        "Name:         web-reader\n"
+        "Labels:       app=web\n"
+        "Annotations:  <none>\n"
+        "PolicyRule:\n"
+        "  Resources               Non-Resource URLs  Resource Names  Verbs\n"
+        "  ---------               -----------------  --------------  -----\n"
+        "  configmaps              []                 []              [get list watch]\n"
+        "  pods/log                []                 []              [get list watch]\n"
+        "  pods                    []                 []              [get list watch]\n"
+        "  deployments.apps/scale  []                 []              [get patch]\n"
+        "  deployments.apps        []                 []              [get patch]\n"
+        "  secrets                 []                 [db-secret]     [get]\n"
+        "  secrets                 []                 [web-secret]    [get]\n")
+
+
+def test_network_policy_rules_and_defaulted_policy_types(cli, policy_cluster_file: Path) -> None:
+    result = cli("cluster", "describe", "netpol", "-n", "shop", "--cluster", str(policy_cluster_file))
+    assert "  PodSelector:     app=web\n" in result.stdout
+    assert "    To Port Range: 5432-5440/TCP\n" in result.stdout
+    assert "      NamespaceSelector: team=payments\n      PodSelector: role=probe\n" in result.stdout
+    assert "  PodSelector:     <none> (Allowing the specific traffic to all pods in this namespace)\n" in result.stdout
+    assert "    <none> (Selected pods are isolated for egress connectivity)\n" in result.stdout
+    assert result.stdout.count("  Policy Types: Ingress, Egress\n") == 2

@@ -17,7 +17,9 @@ Two operations record ownership, as in the API server:
 
 from __future__ import annotations
 
+import functools
 import json
+import marshal
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -103,6 +105,14 @@ def _element(item: Any, list_type: str | tuple[str, ...]) -> str | None:
         return "v:" + json.dumps(item, separators=(",", ":"))
     if not isinstance(item, dict):
         return None
+    if len(list_type) == 1:
+        field_name = list_type[0]
+        value = item.get(field_name, _KEY_DEFAULTS.get(field_name))
+        if value is None:
+            return None
+        if type(value) is str:
+            return _string_key_element(field_name, value)
+        return "k:" + json.dumps({field_name: value}, separators=(",", ":"))
     key = {}
     for field_name in list_type:
         value = item.get(field_name, _KEY_DEFAULTS.get(field_name))
@@ -110,6 +120,12 @@ def _element(item: Any, list_type: str | tuple[str, ...]) -> str | None:
             return None
         key[field_name] = value
     return "k:" + json.dumps(key, sort_keys=True, separators=(",", ":"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _string_key_element(field_name: str, value: str) -> str:
+    # Container, condition and env names repeat on every write of every pod: encode each once.
+    return "k:" + json.dumps({field_name: value}, separators=(",", ":"))
 
 
 def _index(items: list[Any], list_type: str | tuple[str, ...]) -> dict[str, Any] | None:
@@ -227,18 +243,61 @@ def _fields_to_set(fields: Mapping[str, Any], prefix: Path = (), out: set[Path] 
 
 
 def _set_to_fields(paths: Iterable[Path]) -> dict[str, Any]:
-    members = set(paths)
+    # Members carry the "." marker while the tree is built; _normalise then renders it.
     root: dict[str, Any] = {}
-    for path in members:
+    for path in paths:
         node = root
         for element in path:
-            node = node.setdefault(element, {})
-    def finish(node: dict[str, Any], prefix: Path) -> dict[str, Any]:
-        children = {k: finish(v, prefix + (k,)) for k, v in sorted(node.items())}
-        if children and prefix in members:
-            return {".": {}, **children}
-        return children
-    return finish(root, ())
+            child = node.get(element)
+            if child is None:
+                child = node[element] = {}
+            node = child
+        node["."] = {}
+    rendered = _normalise(root)
+    if "." in root and rendered:  # the root itself a member (an empty applied object)
+        rendered = {".": {}, **rendered}
+    return rendered
+
+
+def _copy_fields(fields: dict[str, Any]) -> dict[str, Any]:
+    """A private deep copy of a FieldsV1 tree (nested dicts of strings), to edit in place."""
+    return marshal.loads(marshal.dumps(fields))  # type: ignore[no-any-return]
+
+
+# Identical FieldsV1 trees are stored once: the thousands of pods of one template, and every
+# event, own identical field sets, and sharing one tree instead of thousands of copies keeps
+# the heap small, and with it the garbage collector's full passes over it (which dominated a
+# 10,000-pod run). Trees are read-only once stored, like every stored snapshot; the edits in
+# track_update work on a private copy. Keyed by content (marshal version 2 has no
+# back-references, so equal trees give equal keys); bounded, forgotten wholesale when full.
+_SHARED_FIELDS: dict[bytes, dict[str, Any]] = {}
+# id(tree) -> (tree, its normal form): an Update that changes no ownership re-normalises the
+# shared tree it started from; the tree is held here, so its id cannot be reused meanwhile.
+_NORMAL_FORMS: dict[int, tuple[dict[str, Any], dict[str, Any]]] = {}
+_MAX_SHARED = 8192
+
+
+def _shared(fields: dict[str, Any]) -> dict[str, Any]:
+    """The stored tree equal to ``fields`` (``fields`` itself the first time)."""
+    key = marshal.dumps(fields, 2)
+    shared = _SHARED_FIELDS.get(key)
+    if shared is None:
+        if len(_SHARED_FIELDS) >= _MAX_SHARED:
+            _SHARED_FIELDS.clear()
+        shared = _SHARED_FIELDS[key] = fields
+    return shared
+
+
+def _normal_form(fields: dict[str, Any]) -> dict[str, Any]:
+    """``_normalise(fields)``, shared, computed once per stored tree."""
+    known = _NORMAL_FORMS.get(id(fields))
+    if known is not None and known[0] is fields:
+        return known[1]
+    normal = _shared(_normalise(fields))
+    if len(_NORMAL_FORMS) >= _MAX_SHARED:
+        _NORMAL_FORMS.clear()
+    _NORMAL_FORMS[id(fields)] = (fields, normal)
+    return normal
 
 
 def managed_paths(entry: Mapping[str, Any]) -> set[Path]:
@@ -336,8 +395,17 @@ def _identity(entry: Mapping[str, Any]) -> tuple[str, str, str, str]:
 
 
 def _sort_entries(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(entries, key=lambda e: (e.get("operation", ""), e.get("time", ""), e.get("manager", ""),
-                                          e.get("apiVersion", ""), e.get("subresource", "")))
+    ordered = sorted(entries, key=lambda e: (e.get("operation", ""), e.get("time", ""), e.get("manager", ""),
+                                             e.get("apiVersion", ""), e.get("subresource", "")))
+    # Two managers can own identical sets (appliers sharing fields): give each entry of one
+    # object its own tree, so that a client's copy of the object has no aliased parts.
+    seen: set[int] = set()
+    for i, entry in enumerate(ordered):
+        fields = entry.get("fieldsV1")
+        if fields is not None and id(fields) in seen:
+            ordered[i] = {**entry, "fieldsV1": _copy_fields(fields)}
+        seen.add(id(fields))
+    return ordered
 
 
 def _entry(manager: str, operation: str, api_version: str, subresource: str | None, now: str,
@@ -348,7 +416,7 @@ def _entry(manager: str, operation: str, api_version: str, subresource: str | No
         "apiVersion": api_version,
         "time": now,
         "fieldsType": "FieldsV1",
-        "fieldsV1": fields,
+        "fieldsV1": _shared(fields),
     }
     if subresource:
         entry["subresource"] = subresource
@@ -403,47 +471,32 @@ def strip_server_fields(obj: Mapping[str, Any], *, status: bool) -> dict[str, An
     return out
 
 
-_ZERO_PATHS: tuple[tuple[str, ...], ...] = (
-    ("metadata",), ("spec",), ("status",), ("spec", "strategy"), ("spec", "updateStrategy"),
-    ("spec", "template"), ("spec", "template", "metadata"), ("spec", "template", "spec"),
-    ("spec", "jobTemplate"), ("spec", "jobTemplate", "metadata"), ("spec", "jobTemplate", "spec"),
-    ("spec", "jobTemplate", "spec", "template"), ("spec", "jobTemplate", "spec", "template", "metadata"),
-    ("spec", "jobTemplate", "spec", "template", "spec"),
-)
-_ZERO_LISTS: tuple[tuple[str, ...], ...] = (
-    ("spec", "containers"), ("spec", "template", "spec", "containers"),
-    ("spec", "jobTemplate", "spec", "template", "spec", "containers"),
-)
+# The parts of an object that Go's zero value of its type serialises to: non-pointer structs
+# (``metadata``, ``spec``, a pod template, …) exist even in an empty object, as ``{}``, and
+# ``containers`` is a null list (None here). A struct is in the zero object only where the
+# object has it; a null list wherever its parent struct is.
+_ZERO_TEMPLATE: dict[str, Any] = {
+    "metadata": {},
+    "status": {},
+    "spec": {
+        "containers": None,
+        "strategy": {},
+        "updateStrategy": {},
+        "template": {"metadata": {}, "spec": {"containers": None}},
+        "jobTemplate": {"metadata": {}, "spec": {"template": {"metadata": {}, "spec": {"containers": None}}}},
+    },
+}
 
 
-def _zero_object(new: Mapping[str, Any]) -> dict[str, Any]:
-    """What Go's zero value of the type serialises to, limited to the shape of ``new``.
-
-    Non-pointer structs (``metadata``, ``spec``, a pod template, …) exist even in an empty
-    object and ``containers`` is a null list, so a create does not mark them as added.
-    """
+def _zero_object(new: Any, template: Mapping[str, Any] = _ZERO_TEMPLATE) -> dict[str, Any]:
+    """What Go's zero value of the type serialises to, limited to the shape of ``new``, so a
+    create does not mark those structs and lists as added."""
     zero: dict[str, Any] = {}
-
-    def exists(path: tuple[str, ...]) -> bool:
-        node: Any = new
-        for part in path:
-            if not isinstance(node, dict) or part not in node:
-                return False
-            node = node[part]
-        return True
-
-    def put(path: tuple[str, ...], value: Any) -> None:
-        node = zero
-        for part in path[:-1]:
-            node = node[part]
-        node[path[-1]] = value
-
-    for path in _ZERO_PATHS:
-        if exists(path):
-            put(path, {})
-    for path in _ZERO_LISTS:
-        if exists(path[:-1]):
-            put(path, None)
+    for key, part in template.items():
+        if part is None:
+            zero[key] = None
+        elif isinstance(new, dict) and key in new:
+            zero[key] = _zero_object(new[key], part) if part else {}
     return zero
 
 
@@ -481,19 +534,25 @@ def track_update(old: Mapping[str, Any] | None, new: Mapping[str, Any], entries:
         fields = entry.get("fieldsV1") or {}
         if _identity(entry) == identity:
             found = True
-            fields = json.loads(json.dumps(fields))
-            for path in removed:
-                _remove(fields, path)
-            for path in sorted(touched):
-                _add(fields, path)
-            entry = {**entry, "time": now, "fieldsV1": _normalise(fields)}
+            if all(_contains(fields, p) for p in touched) and not any(_contains(fields, p) for p in removed):
+                # The writer already owns everything it touched (a status write updating its
+                # own fields, the common case): ownership is unchanged.
+                fields = _normal_form(fields)
+            else:
+                fields = _copy_fields(fields)
+                for path in removed:
+                    _remove(fields, path)
+                for path in sorted(touched):
+                    _add(fields, path)
+                fields = _shared(_normalise(fields))
+            entry = {**entry, "time": now, "fieldsV1": fields}
         else:
             drop = [p for p in touched | removed if _contains(fields, p)]
             if drop:
-                fields = json.loads(json.dumps(fields))
+                fields = _copy_fields(fields)
                 for path in drop:
                     _remove(fields, path)
-                entry = {**entry, "fieldsV1": fields}
+                entry = {**entry, "fieldsV1": _shared(fields)}
         if entry.get("fieldsV1"):
             result.append(entry)
     if not found and touched:
@@ -503,42 +562,64 @@ def track_update(old: Mapping[str, Any] | None, new: Mapping[str, Any], entries:
 
 def _added_tree(value: Any, path: Path, schema: FieldSchema) -> dict[str, Any]:
     """The FieldsV1 node of a value that appeared as a whole (itself a member)."""
-    children: dict[str, Any] = {}
-    if isinstance(value, dict) and value and not schema.atomic_map(path):
+    if isinstance(value, dict):
+        if not value or schema.atomic_map(path):
+            return {}
+        node: dict[str, Any] = {".": {}}
         for key in sorted(value):
-            children["f:" + key] = _added_tree(value[key], path + ("f:" + key,), schema)
-    elif isinstance(value, list) and value:
+            child, name = value[key], "f:" + key
+            # Scalars and empty values are leaves: no path to build, no call (the bulk of a tree).
+            node[name] = _added_tree(child, path + (name,), schema) if child and isinstance(child, (dict, list)) else {}
+        return node
+    if isinstance(value, list) and value:
         list_type = schema.list_type(path)
         items = _index(value, list_type) if list_type != ATOMIC else None
-        for element in sorted(items or ()):
-            children[element] = {} if list_type == SET else _added_tree(items[element], path + (element,), schema)  # type: ignore[index]
-    return {".": {}, **children} if children else {}
+        if items:
+            node = {".": {}}
+            for element in sorted(items):
+                node[element] = {} if list_type == SET else _added_tree(items[element], path + (element,), schema)
+            return node
+    return {}
 
 
 def _created_fields(value: dict[str, Any], zero: Any, path: Path, schema: FieldSchema) -> dict[str, Any]:
     """FieldsV1 of a new object relative to its zero value (equal to compare + render)."""
     out: dict[str, Any] = {}
+    zero_map = zero if isinstance(zero, dict) else {}
     for key in sorted(value):
-        child, child_path = value[key], path + ("f:" + key,)
-        zero_child = zero.get(key, _MISSING) if isinstance(zero, dict) else _MISSING
+        child, name = value[key], "f:" + key
+        zero_child = zero_map.get(key, _MISSING)
         if zero_child is _MISSING:
-            out["f:" + key] = _added_tree(child, child_path, schema)
+            out[name] = _added_tree(child, path + (name,), schema) if child and isinstance(child, (dict, list)) else {}
         elif zero_child is None and isinstance(child, list) and child:
             # A null list of the zero value: its items are added, the list itself is not.
-            node = _added_tree(child, child_path, schema)
+            node = _added_tree(child, path + (name,), schema)
             node.pop(".", None)
             if node:
-                out["f:" + key] = node
-        elif isinstance(zero_child, dict) and isinstance(child, dict) and child and not schema.atomic_map(child_path):
-            node = _created_fields(child, zero_child, child_path, schema)
-            if node:
-                out["f:" + key] = node
+                out[name] = node
+        elif isinstance(zero_child, dict) and isinstance(child, dict) and child:
+            child_path = path + (name,)
+            if not schema.atomic_map(child_path):
+                node = _created_fields(child, zero_child, child_path, schema)
+                if node:
+                    out[name] = node
     return out
 
 
-def _normalise(fields: dict[str, Any]) -> dict[str, Any]:
-    # Re-render so "." markers and key order match what _set_to_fields produces.
-    return _set_to_fields(_fields_to_set(fields))
+def _normalise(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """FieldsV1 in canonical form: keys sorted, a member leaf as ``{}``, ``"."`` only on members
+    that have children. The same as rendering ``_fields_to_set(fields)``, in one pass (this runs
+    on every status write)."""
+    out: dict[str, Any] = {}
+    for key in sorted(fields):
+        if key == ".":
+            continue
+        child = fields[key]
+        node = _normalise(child) if child else {}
+        if node and "." in child:
+            node = {".": {}, **node}
+        out[key] = node
+    return out
 
 
 def _merge(live: Any, config: Any, path: Path, schema: FieldSchema) -> Any:

@@ -27,6 +27,8 @@ EVENT_TTL_SECONDS = 3600  # kube-apiserver --event-ttl default
 EVENT_TYPES = ("Normal", "Warning")
 
 _AggregationKey = tuple[str, ...]
+# Bound on the remembered name searches (one per object that got an event at the current instant).
+_MAX_REMEMBERED_SEARCHES = 10_000
 
 
 class EventRecorder:
@@ -36,13 +38,23 @@ class EventRecorder:
         self._store = store
         self._clock = clock
         self._index: dict[_AggregationKey, str] | None = None
+        # (namespace, involved name) -> (timestamp in ns, the next suffix to try): where the
+        # last name search for that object at that instant ended, so that many events about
+        # one object at one instant (a ReplicaSet creating 1,000 pods) cost one probe each.
+        self._next_suffix: dict[tuple[str, str], tuple[int, int]] = {}
         store.add_listener(self._forget)
 
     def _forget(self, event: WatchEvent) -> None:
+        if event.type != "DELETED" or event.kind.group_kind != ("", "Event"):
+            return
+        # A deleted event frees its name: the next search for names with its prefix starts afresh.
+        obj = event.object
+        meta = obj["metadata"]
+        self._next_suffix.pop((meta.get("namespace", ""), meta["name"].rpartition(".")[0]), None)
         # Keep the aggregation index as small as the set of stored events.
-        if self._index is not None and event.type == "DELETED" and event.kind.group_kind == ("", "Event"):
-            key = self._key(event.object)
-            if self._index.get(key) == event.object["metadata"]["name"]:
+        if self._index is not None:
+            key = self._key(obj)
+            if self._index.get(key) == obj["metadata"]["name"]:
                 del self._index[key]
 
     @staticmethod
@@ -110,18 +122,30 @@ class EventRecorder:
                 return self._store.patch(
                     "v1", "Event", existing_name, namespace=namespace, field_manager=component,  # type: ignore[arg-type]
                     patch={"count": (existing.get("count") or 1) + 1, "lastTimestamp": now})
-            event["metadata"]["name"] = self._unique_name(namespace, ref["name"])
+            event["metadata"]["name"], nanos = self._unique_name(namespace, ref["name"])
             created = self._store.create(event, field_manager=component)
         except ApiError:
             return None
         index[key] = created["metadata"]["name"]
+        self._remember_taken(namespace, ref["name"], nanos)
         return created
 
-    def _unique_name(self, namespace: str, involved_name: str) -> str:
-        nanos = round(self._clock.now * 1_000_000_000)
+    def _unique_name(self, namespace: str, involved_name: str) -> tuple[str, int]:
+        """``<involved name>.<hex ns>``, bumped by one nanosecond per clash (the first free name
+        from the current instant on), and its nanoseconds."""
+        now = round(self._clock.now * 1_000_000_000)
+        start, nanos = self._next_suffix.get((namespace, involved_name), (now, now))
+        if start != now:
+            nanos = now
         while self._store.peek("", "Event", namespace, f"{involved_name}.{nanos:x}") is not None:
             nanos += 1
-        return f"{involved_name}.{nanos:x}"
+        return f"{involved_name}.{nanos:x}", nanos
+
+    def _remember_taken(self, namespace: str, involved_name: str, nanos: int) -> None:
+        # Every name from the current instant up to ``nanos`` is now taken.
+        if len(self._next_suffix) >= _MAX_REMEMBERED_SEARCHES:
+            self._next_suffix.clear()
+        self._next_suffix[(namespace, involved_name)] = (round(self._clock.now * 1_000_000_000), nanos + 1)
 
 
 class EventTTLController(KindController):

@@ -93,7 +93,7 @@ def _decode(value: Any, where: str = "") -> Any:
             out[key] = child if child_kind is str or child_kind is int or child_kind is bool else _decode(child, key)
         return out
     if kind is list or kind is tuple:
-        return [_decode(v, where) for v in value]
+        return [v if type(v) is str or type(v) is int or type(v) is bool else _decode(v, where) for v in value]
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     raise BadRequestError(f"invalid object: {type(value).__name__} value{' in ' + where if where else ''} is not JSON")
@@ -110,6 +110,27 @@ def _ordered_metadata(meta: dict[str, Any]) -> dict[str, Any]:
     if len(ordered) != len(meta):
         ordered.update((k, v) for k, v in meta.items() if k not in ordered)
     return ordered
+
+
+def _share_unchanged(new: Any, old: Any) -> Any:
+    """``new``, with each part that equals the same part of ``old`` replaced by old's object.
+
+    Stored objects are immutable, so versions can share what a write left alone (most of a
+    status write): the store then keeps one copy, and the garbage collector, whose full passes
+    over a large cluster's heap are most of a large simulation's cost, sees fewer new objects.
+    """
+    new_type = type(new)
+    if new is old or (new_type is not dict and new_type is not list) or new_type is not type(old):
+        return new  # scalars cost the collector nothing; and 1 == 1.0 == True must not merge
+    if new == old:
+        # Equal is not identical: 1 == 1.0 == True, and dict equality ignores key order (which
+        # JSON output shows). marshal's encoding tells those apart.
+        return old if marshal.dumps(new, 2) == marshal.dumps(old, 2) else new
+    if new_type is dict:
+        return {k: _share_unchanged(v, old[k]) if k in old else v for k, v in new.items()}
+    if len(new) == len(old):
+        return [_share_unchanged(a, b) for a, b in zip(new, old)]
+    return new
 
 
 def _spec_view(obj: Mapping[str, Any]) -> dict[str, Any]:
@@ -197,6 +218,7 @@ class ObjectStore:
         self._by_uid: dict[str, ObjectKey] = {}
         self._children: dict[str, set[ObjectKey]] = {}
         self._dirty: dict[ObjectKey, dict[str, Any] | None] = {}
+        self._changes = 0
         self._listeners: list[Callable[[WatchEvent], None]] = []
         self._schemas: dict[tuple[str, str], FieldSchema] = {}
         self.allocator = ServiceAllocator(rng)
@@ -208,6 +230,13 @@ class ObjectStore:
     def resource_version(self) -> int:
         """The cluster-wide resourceVersion counter (the last value handed out)."""
         return self._rv
+
+    @property
+    def change_count(self) -> int:
+        """How many changes (writes and removals) this store has seen. Unlike resourceVersion it
+        also moves when an object is finally removed, so an unchanged count means unchanged
+        contents: what a controller's per-sync cache can key on."""
+        return self._changes
 
     def add_listener(self, listener: Callable[[WatchEvent], None]) -> None:
         """Call ``listener`` synchronously after every stored change."""
@@ -232,6 +261,7 @@ class ObjectStore:
                 for owner in json.loads(owners):
                     children.setdefault(owner, set()).add(key)
             count += 1
+        self._changes += count
         for service in self.peek_all("", "Service"):
             self.allocator.reserve(service)
         for crd in self.peek_all("apiextensions.k8s.io", "CustomResourceDefinition"):
@@ -278,6 +308,7 @@ class ObjectStore:
             for owner in new_owners - old_owners:
                 self._children.setdefault(owner, set()).add(key)
         self._dirty[key] = obj
+        self._changes += 1
         self._notify(WatchEvent("ADDED" if old is None else "MODIFIED", kind, obj, old))
 
     def _remove(self, kind: Kind, obj: dict[str, Any]) -> None:
@@ -299,6 +330,7 @@ class ObjectStore:
                 if not children:
                     del self._children[owner]
         self._dirty[key] = None
+        self._changes += 1
         if kind.group_kind == ("", "Service"):
             self.allocator.release(obj)
         elif kind.group_kind == ("apiextensions.k8s.io", "CustomResourceDefinition"):
@@ -662,6 +694,7 @@ class ObjectStore:
         if kind.group_kind == ("", "Service") and subresource != "status":
             allocate_service(self.allocator, kind, result, old)
         result_meta["resourceVersion"] = self._next_rv()
+        result = _share_unchanged(result, old)
         self._put(kind, result, old)
         if self._finished(kind, result):
             self._remove(kind, result)

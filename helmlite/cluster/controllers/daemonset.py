@@ -228,6 +228,13 @@ class DaemonSetController(KindController):
     def __init__(self) -> None:
         self._selectors = SelectorCache()
         self._failed_backoff = _Backoff(FAILED_POD_BACKOFF_INITIAL, FAILED_POD_BACKOFF_MAX)
+        # The last getNodesToDaemonPods answer, for the store state it was computed in: one
+        # sync asks up to three times (manage, rolling update, status), usually with nothing
+        # written in between, and each answer scans every pod of the namespace.
+        self._claimed: tuple[tuple[int, bool], Mapping[str, Any], dict[str, list[Mapping[str, Any]]]] | None = None
+        # node name -> (node, pod template spec, node_should_run): nodes rarely change while a
+        # set rolls, and every sync asks about every node.
+        self._verdicts: dict[str, tuple[Mapping[str, Any], Mapping[str, Any], tuple[bool, bool]]] = {}
 
     @property
     def watches(self) -> tuple[tuple[str, str], ...]:
@@ -242,6 +249,8 @@ class DaemonSetController(KindController):
         group_kind = event.kind.group_kind
         if group_kind == ("", "Node"):
             return self._keys_for_node(cluster, event)
+        if group_kind == self.kind and event.type == "DELETED":
+            self._selectors.forget(event.object["metadata"].get("uid", ""))
         keys = list(super().keys_for(cluster, event))
         if group_kind != ("", "Pod") or event.type == "DELETED":
             return keys
@@ -250,7 +259,8 @@ class DaemonSetController(KindController):
         if controller_ref(pod) is not None or meta.get("deletionTimestamp"):
             return keys
         labels = meta.get("labels") or {}
-        for ds in cluster.store.peek_all("apps", "DaemonSet", meta.get("namespace", "")):
+        # sorted: the sets sync in this order, and the store's order differs after a restore
+        for ds in sorted(cluster.store.peek_all("apps", "DaemonSet", meta.get("namespace", "")), key=object_key):
             if self._selector(ds).matches(labels):
                 key = object_key(ds)
                 if key not in keys:
@@ -259,7 +269,8 @@ class DaemonSetController(KindController):
 
     def _keys_for_node(self, cluster: Cluster, event: WatchEvent) -> list[str]:
         node, old = event.object, event.old
-        daemonsets = cluster.store.peek_all("apps", "DaemonSet")
+        # sorted: the sets sync in this order, and the store's order differs after a restore
+        daemonsets = sorted(cluster.store.peek_all("apps", "DaemonSet"), key=object_key)
         if event.type == "DELETED":
             return [object_key(ds) for ds in daemonsets]
         if event.type == "ADDED" or old is None:
@@ -309,7 +320,11 @@ class DaemonSetController(KindController):
 
     def _nodes_to_pods(self, cluster: Cluster, ds: Mapping[str, Any],
                        include_deleted_terminal: bool = False) -> dict[str, list[Mapping[str, Any]]]:
-        """``getNodesToDaemonPods``: the claimed pods grouped by target node."""
+        """``getNodesToDaemonPods``: the claimed pods grouped by target node (a fresh dict; the
+        lists are shared and read-only)."""
+        state = (cluster.store.change_count, include_deleted_terminal)
+        if self._claimed is not None and self._claimed[0] == state and self._claimed[1] is ds:
+            return dict(self._claimed[2])
         uid = ds["metadata"]["uid"]
         candidates = []
         for pod in cluster.store.peek_all("", "Pod", ds["metadata"]["namespace"]):
@@ -324,7 +339,20 @@ class DaemonSetController(KindController):
             node_name = _target_node(pod)
             if node_name is not None:
                 out.setdefault(node_name, []).append(pod)
-        return out
+        self._claimed = (state, ds, out)
+        return dict(out)
+
+    def _should_run(self, node: Mapping[str, Any], ds: Mapping[str, Any]) -> tuple[bool, bool]:
+        """``node_should_run``, remembered per node while the node and the pod template stay
+        the same objects (stored snapshots are immutable)."""
+        pod_spec = (ds["spec"].get("template") or {}).get("spec") or {}
+        name = node["metadata"]["name"]
+        known = self._verdicts.get(name)
+        if known is not None and known[0] is node and known[1] is pod_spec:
+            return known[2]
+        verdict = node_should_run(node, ds)
+        self._verdicts[name] = (node, pod_spec, verdict)
+        return verdict
 
     # --- manage ----------------------------------------------------------------------------
 
@@ -349,7 +377,7 @@ class DaemonSetController(KindController):
                                 hash_: str) -> tuple[list[str], list[str]]:
         """``podsShouldBeOnNode``: (nodes needing a pod, pods to delete) for one node."""
         node_name = node["metadata"]["name"]
-        should_run, should_continue = node_should_run(node, ds)
+        should_run, should_continue = self._should_run(node, ds)
         pods = node_to_pods.get(node_name)
         if should_run and not pods:
             return [node_name], []
@@ -492,7 +520,7 @@ class DaemonSetController(KindController):
         nodes_by_name = {n["metadata"]["name"]: n for n in nodes}
         desired = 0
         for node in nodes:
-            if node_should_run(node, ds)[0]:
+            if self._should_run(node, ds)[0]:
                 desired += 1
                 node_to_pods.setdefault(node["metadata"]["name"], [])
         rolling = (ds["spec"].get("updateStrategy") or {}).get("rollingUpdate") or {}
@@ -550,7 +578,7 @@ class DaemonSetController(KindController):
                 continue
             target = nodes_by_name.get(node_name)
             if new_pod is None:
-                runs = target is not None and node_should_run(target, ds)[0]
+                runs = target is not None and self._should_run(target, ds)[0]
                 if not available(old_pod):
                     if not runs:
                         to_delete.append(old_pod["metadata"]["name"])
@@ -684,7 +712,7 @@ class DaemonSetController(KindController):
         now = self._now(cluster)
         desired = current = misscheduled = ready = updated = available = 0
         for node in nodes:
-            should_run, _ = node_should_run(node, ds)
+            should_run, _ = self._should_run(node, ds)
             pods = node_to_pods.get(node["metadata"]["name"]) or []
             if should_run:
                 desired += 1

@@ -27,6 +27,7 @@ Events are the controller's own (``create Pod web-0 in StatefulSet web successfu
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -98,8 +99,12 @@ def claim_name(template_name: str, set_name: str, ordinal: int) -> str:
     return f"{template_name}-{set_name}-{ordinal}"
 
 
+@functools.lru_cache(maxsize=65536)
 def parent_and_ordinal(name: str) -> tuple[str, int]:
-    """The set name and ordinal a pod name encodes; ``("", -1)`` if it encodes none."""
+    """The set name and ordinal a pod name encodes; ``("", -1)`` if it encodes none.
+
+    Cached: every sync of a set parses the name of each of its pods again.
+    """
     match = _ORDINAL.match(name)
     if match is None:
         return "", -1
@@ -166,6 +171,8 @@ class StatefulSetController(KindController):
 
     def keys_for(self, cluster: Cluster, event: WatchEvent) -> Iterable[str]:
         """The set itself; a pod's controlling set; for an orphan pod, the sets selecting it."""
+        if event.kind.group_kind == self.kind and event.type == "DELETED":
+            self._selectors.forget(event.object["metadata"].get("uid", ""))
         keys = list(super().keys_for(cluster, event))
         if event.kind.group_kind != ("", "Pod") or event.type == "DELETED":
             return keys
@@ -174,7 +181,8 @@ class StatefulSetController(KindController):
         if controller_ref(pod) is not None or meta.get("deletionTimestamp"):
             return keys
         labels = meta.get("labels") or {}
-        for sts in cluster.store.peek_all("apps", "StatefulSet", meta.get("namespace", "")):
+        # sorted: the sets sync in this order, and the store's order differs after a restore
+        for sts in sorted(cluster.store.peek_all("apps", "StatefulSet", meta.get("namespace", "")), key=object_key):
             if self._selector(sts).matches(labels):
                 key = object_key(sts)
                 if key not in keys:

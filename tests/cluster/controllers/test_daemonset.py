@@ -371,3 +371,20 @@ def test_template_node_name_and_generation_annotation(cluster: Cluster) -> None:
     assert pod["metadata"]["labels"]["pod-template-generation"] == "4"
     s = ds_status(cluster)
     assert (s["desiredNumberScheduled"], s["numberReady"]) == (1, 1)
+
+
+def test_a_deleted_daemonset_leaves_no_compiled_selector_behind() -> None:
+    """Regression: the selector cache kept every deleted DaemonSet's selector (a leak in a
+    long-lived cluster). An orphan pod makes the controller compile it; deletion must drop it."""
+    controller = DaemonSetController()
+    cluster = Cluster.in_memory(controllers=[controller, KubeletStub()])
+    cluster.store.create(daemonset())
+    cluster.store.create({"apiVersion": "v1", "kind": "Pod",
+                          "metadata": {"name": "stray", "namespace": NS, "labels": {"app": "fluentd"}},
+                          "spec": {"containers": [{"name": "app", "image": "fluentd"}]}})
+    cluster.reconcile()
+    uid = cluster.store.get("apps/v1", "DaemonSet", "fluentd", namespace=NS)["metadata"]["uid"]
+    assert controller._selectors.cached(uid) is not None
+    cluster.store.delete("apps/v1", "DaemonSet", "fluentd", namespace=NS)
+    cluster.reconcile()
+    assert controller._selectors.cached(uid) is None

@@ -439,3 +439,19 @@ def test_parallel_rolling_update_still_goes_one_pod_at_a_time(cluster: Cluster) 
     assert terminating_pods(cluster) == ["web-2"]
     assert cluster.run_until(lambda: settled(cluster, 3), timeout=300)
     assert deletions(cluster) == ["web-2", "web-1", "web-0"]
+
+
+def test_a_deleted_set_leaves_no_compiled_selector_behind() -> None:
+    """Regression: the selector cache kept every deleted set's selector (a leak in a long-lived
+    cluster). An orphan pod makes the controller compile the selector; deletion must drop it."""
+    controller = StatefulSetController()
+    cluster = Cluster.in_memory(controllers=[controller, KubeletStub()])
+    start_web(cluster, 1)
+    cluster.store.create({"apiVersion": "v1", "kind": "Pod",
+                          "metadata": {"name": "stray", "namespace": NS, "labels": {"app": "nginx"}},
+                          "spec": {"containers": [{"name": "app", "image": "nginx"}]}})
+    uid = sts(cluster)["metadata"]["uid"]
+    assert controller._selectors.cached(uid) is not None
+    cluster.store.delete("apps/v1", "StatefulSet", "web", namespace=NS)
+    cluster.reconcile()
+    assert controller._selectors.cached(uid) is None

@@ -14,12 +14,18 @@ URL layout (``/api/v1`` for the core group, ``/apis/<group>/<version>`` for the 
 
 Responses are JSON (``as=Table`` when kubectl asks for it); errors are ``Status`` objects with
 the reasons and messages the store's ``ApiError``s carry.
+
+While a CLI command holds the cluster file, a request that needs it waits *asynchronously*
+(polling, so other requests — reads from memory, watches — go on) for up to
+``BUSY_WAIT_SECONDS``, then gets ``503`` with ``Retry-After``, which client-go (kubectl, Helm)
+retries on its own.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import hmac
 import json
 import logging
@@ -43,9 +49,11 @@ from helmlite.cluster.errors import (
     UnsupportedMediaTypeError,
 )
 from helmlite.cluster.kinds import Kind
+from helmlite.cluster.persistence import ClusterBusyError
 from helmlite.cluster.selectors import FieldSelector, LabelSelector
 
-__all__ = ["BOOKMARK_INTERVAL_SECONDS", "DEFAULT_WATCH_TIMEOUT_SECONDS", "MAX_BODY_BYTES", "ApiServerApp"]
+__all__ = ["BOOKMARK_INTERVAL_SECONDS", "BUSY_RETRY_AFTER_SECONDS", "BUSY_WAIT_SECONDS", "DEFAULT_WATCH_TIMEOUT_SECONDS",
+           "MAX_BODY_BYTES", "ApiServerApp"]
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -59,6 +67,17 @@ BOOKMARK_INTERVAL_SECONDS = 30.0
 DEFAULT_WATCH_TIMEOUT_SECONDS = 1800.0
 # Poll for another process's commits at least this often, so watchers see CLI changes.
 FOREIGN_WRITE_POLL_SECONDS = 1.0
+# How long a request waits for a cluster file a CLI command holds before it is answered 503
+# with ``Retry-After: BUSY_RETRY_AFTER_SECONDS``; client-go retries that up to 10 times.
+BUSY_WAIT_SECONDS = 5.0
+BUSY_RETRY_AFTER_SECONDS = 1
+# Polling a busy file: the first retry comes soon (a CLI command commits in milliseconds), later
+# ones back off to this interval.
+_BUSY_POLL_FIRST_SECONDS = 0.002
+_BUSY_POLL_MAX_SECONDS = 0.05
+# Answered without the cluster, so they never wait for the file: probes must not fail because a
+# CLI command holds it.
+_CLUSTER_FREE_PATHS = frozenset({"healthz", "livez", "readyz", "version"})
 
 _JSON = b"application/json"
 _TABLE = b"application/json;as=Table;v=v1;g=meta.k8s.io"
@@ -231,19 +250,32 @@ class ApiServerApp:
     async def stop(self) -> None:
         """End every watch and the clock task."""
         self.served.hub.close_all()
-        if self._ticker is not None:
-            self._ticker.cancel()
-            self._ticker = None
+        ticker, self._ticker = self._ticker, None
+        if ticker is not None:
+            ticker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await ticker
 
     async def _tick_forever(self) -> None:
+        busy_backoff = _BUSY_POLL_FIRST_SECONDS
         while True:
             wait = self.served.seconds_to_next_timer()
             wait = FOREIGN_WRITE_POLL_SECONDS if wait is None else min(max(wait, 0.0), FOREIGN_WRITE_POLL_SECONDS)
             await asyncio.sleep(wait + 0.001)
             try:
-                self.served.refresh()
-            except (ApiError, SimulatorError) as err:  # a busy file: try again on the next tick
-                _log.warning("cannot advance the cluster: %s", err)
+                in_step = self.served.refresh()
+            except ClusterBusyError:
+                in_step = False
+            except Exception:  # noqa: BLE001 — a bug or an unreadable file: log it, keep time running
+                _log.exception("cannot advance the cluster")
+                in_step = False
+            if in_step:
+                busy_backoff = _BUSY_POLL_FIRST_SECONDS
+                continue
+            # A CLI command holds the file (or advancing failed) and timers are due: try again
+            # with a growing interval, not at once (the wait above is 0 while a timer is overdue).
+            await asyncio.sleep(busy_backoff)
+            busy_backoff = min(busy_backoff * 2, FOREIGN_WRITE_POLL_SECONDS)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
@@ -252,10 +284,15 @@ class ApiServerApp:
             body = await _read_body(receive)
             query = {k: v[-1] for k, v in parse_qs(scope["query_string"].decode("latin-1"),
                                                    keep_blank_values=True).items()}
-            self.served.refresh()
-            result = self.dispatch(scope["method"], scope["path"], query, headers, body)
+            result = await self._answer(scope["method"], scope["path"], query, headers, body)
         except ApiError as err:
             result = Response(err.code, _dumps(err.to_status()))
+        except ClusterBusyError:
+            message = (f"cluster file {self.served.path} is busy: a helmlite command has held it for "
+                       f"{BUSY_WAIT_SECONDS:g}s; retry after {BUSY_RETRY_AFTER_SECONDS}s")
+            result = Response(503, _dumps(_status(503, "ServiceUnavailable", message,
+                                                  {"retryAfterSeconds": BUSY_RETRY_AFTER_SECONDS})),
+                              headers=[(b"retry-after", str(BUSY_RETRY_AFTER_SECONDS).encode())])
         except SimulatorError as err:
             result = Response(503, _dumps(_status(503, "ServiceUnavailable", str(err))))
         except Exception as err:  # noqa: BLE001 — a bug: answer 500 as the API server does, keep serving
@@ -270,6 +307,35 @@ class ApiServerApp:
                             (b"cache-control", b"no-cache, private"), *result.headers]
         await send({"type": "http.response.start", "status": result.status, "headers": response_headers})
         await send({"type": "http.response.body", "body": result.body})
+
+    async def _answer(self, method: str, path: str, query: Mapping[str, str], headers: Mapping[str, str],
+                      body: bytes) -> Response | WatchRequest:
+        """``dispatch`` after ``refresh``, retried while the cluster file is busy.
+
+        Retrying is safe: ``ClusterBusyError`` comes from starting a transaction, before the
+        request changed anything (or, rarely, from a ``COMMIT``, which is then rolled back and
+        memory reloaded before the retry runs). The waits are ``asyncio.sleep``s outside any transaction, so
+        other requests are served meanwhile, and a client going away (cancelling this
+        coroutine there) leaves nothing open.
+
+        Raises:
+            ClusterBusyError: still busy after ``BUSY_WAIT_SECONDS``.
+            ApiError: the request fails.
+        """
+        if path.strip("/") in _CLUSTER_FREE_PATHS:
+            return self.dispatch(method, path, query, headers, body)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + BUSY_WAIT_SECONDS
+        poll = _BUSY_POLL_FIRST_SECONDS
+        while True:
+            try:
+                self.served.refresh()
+                return self.dispatch(method, path, query, headers, body)
+            except ClusterBusyError:
+                if loop.time() + poll > deadline:
+                    raise
+            await asyncio.sleep(poll)
+            poll = min(poll * 2, _BUSY_POLL_MAX_SECONDS)
 
     def _authenticate(self, headers: Mapping[str, str]) -> None:
         if not self._token:

@@ -168,7 +168,12 @@ def serve(options: ServeOptions, echo: Callable[[str], None]) -> None:
             # End open watches as soon as shutdown starts: they would hold the graceful
             # shutdown until their own timeouts.
             def handle_exit(self, sig: int, frame: Any) -> None:
-                served.hub.close_all()
+                # uvicorn installs this with signal.signal: it runs between any two bytecodes of
+                # the loop's thread, possibly mid-request. Touch the hub from the loop instead.
+                try:
+                    asyncio.get_running_loop().call_soon_threadsafe(served.hub.close_all)
+                except RuntimeError:  # not serving yet (or any more): nothing runs concurrently
+                    served.hub.close_all()
                 super().handle_exit(sig, frame)
 
         server = Server(config)

@@ -10,6 +10,12 @@ with the wall clock.
 * **Live time.** Virtual time follows wall time: before each request, and from a background
   task whenever a timer falls due, the clock is advanced to "now", so Deployments roll out and
   pods become Ready while clients watch.
+* **Never waiting inside.** Everything here is synchronous and runs on the server's one event
+  loop thread, so transactions cannot interleave: each runs from ``BEGIN`` to ``COMMIT`` (or
+  ``ROLLBACK``) without an ``await`` in between, and a client disconnecting (which can only
+  cancel a coroutine at an ``await``) never cuts one short. Nor does one ever wait for the
+  file: while a CLI command holds it, ``write()`` raises ``ClusterBusyError`` at once and the
+  caller decides how to wait (the app retries asynchronously), so reads from memory go on.
 """
 
 from __future__ import annotations
@@ -23,7 +29,12 @@ from typing import Any
 from helmlite.apiserver.watch import DEFAULT_HISTORY, Change, WatchHub
 from helmlite.cluster.cluster import Cluster
 from helmlite.cluster.errors import ApiError
-from helmlite.cluster.persistence import ClusterFile
+from helmlite.cluster.persistence import (
+    BUSY_TIMEOUT_SECONDS,
+    ClusterBusyError,
+    ClusterFile,
+    FileVersion,
+)
 from helmlite.cluster.store import WatchEvent
 
 __all__ = ["ServedCluster"]
@@ -39,10 +50,13 @@ class ServedCluster:
         self._wall = wall_clock
         self.hub = WatchHub(history)
         # Not power-safe: see ClusterFile; a request is committed before it is answered, and
-        # survives the server crashing, without an fsync each.
-        self._file = ClusterFile(self.path, power_safe=False)
+        # survives the server crashing, without an fsync each. No busy timeout: waiting in
+        # SQLite's busy handler would stop the event loop (see the module docstring).
+        self._file = ClusterFile(self.path, timeout=0, power_safe=False)
         self._cluster: Cluster | None = None
-        self._data_version = -1
+        # The file's version the in-memory cluster matches; None: memory may hold changes that
+        # were rolled back (or nothing loaded yet), so it must be reloaded before it is served.
+        self._data_version: FileVersion | None = None
         # (wall time, virtual time) at the last (re)load: virtual now = v0 + (wall - w0).
         self._anchor = (0.0, 0.0)
 
@@ -56,7 +70,7 @@ class ServedCluster:
         """
         with Cluster.open(self.path):
             pass  # creates and bootstraps a new file with the CLI's defaults, in one transaction
-        meta = self._file.begin()
+        meta = self._file.begin(wait=BUSY_TIMEOUT_SECONDS)  # no clients yet: waiting blocks nobody
         try:
             self._load(meta)
             self._commit()
@@ -84,25 +98,34 @@ class ServedCluster:
 
     # --- staying in step -----------------------------------------------------------------
 
-    def refresh(self) -> None:
+    def refresh(self) -> bool:
         """Reload if another process committed to the file; bring virtual time up to now.
 
+        Returns False when timers are due but the file is busy: the in-memory cluster is still
+        the latest committed state and may be served, only time waits (try again later).
+
         Raises:
-            SimulatorError: the file is busy (a long CLI command holds it) or unreadable.
+            ClusterBusyError: memory may be out of date (another process committed, or a failed
+                change was rolled back) and the file is busy, so it cannot be reloaded yet.
+            SimulatorError: the file is unreadable.
         """
-        if self._file.data_version() != self._data_version:
+        if self._data_version is None or self._file.data_version() != self._data_version:
             with self.write():
                 pass  # write() reloads inside its transaction
-            return
+            return True
         delta = self.virtual_now() - self.cluster.clock.now
         if delta <= 0:
-            return
+            return True
         deadline = self.cluster.clock.next_deadline()
-        if deadline is not None and deadline <= self.cluster.clock.now + delta:
+        if deadline is None or deadline > self.cluster.clock.now + delta:
+            self.cluster.advance(delta)  # nothing due: the clock just moves
+            return True
+        try:
             with self.write():
                 pass  # write() advances the clock, firing the due timers, and commits
-        else:
-            self.cluster.advance(delta)  # nothing due: the clock just moves
+        except ClusterBusyError:
+            return False
+        return True
 
     def seconds_to_next_timer(self) -> float | None:
         """Wall seconds until the next virtual timer falls due (≤ 0: due now), or None."""
@@ -117,15 +140,19 @@ class ServedCluster:
         now, run the block, reconcile the controllers, write what changed, commit. An
         ``ApiError`` from the block is re-raised after committing (what the controllers did is
         kept; the failed request itself stored nothing). Any other exception rolls the
-        transaction back and reloads the last committed state, so memory and file agree.
+        transaction back and marks memory for a reload of the last committed state before it
+        is served again (``refresh``), so memory and file agree.
 
         Raises:
-            SimulatorError: the file is busy past the timeout or unwritable.
+            ClusterBusyError: another process holds the file (raised at once, before the block
+                runs: nothing changed, so the caller may simply try again).
+            SimulatorError: the file is unwritable.
+            RuntimeError: called inside another ``write()`` block.
         """
         meta = self._file.begin()
         failure: ApiError | None = None
         try:
-            if self._file.data_version() != self._data_version:
+            if self._data_version is None or self._file.data_version() != self._data_version:
                 self._reload(meta)
             delta = self.virtual_now() - self.cluster.clock.now
             if delta > 0:
@@ -138,19 +165,20 @@ class ServedCluster:
             self._commit()
         except BaseException:
             self._file.rollback()
-            self._data_version = -1  # reload the committed state on the next request
+            self._data_version = None  # reload the committed state before serving again
             raise
         if failure is not None:
             raise failure
 
     def scratch(self) -> Cluster:
         """A throwaway copy of the committed cluster (no workload controllers) for ``dryRun=All``:
-        the request runs the whole pipeline on it and nothing is kept.
+        the request runs the whole pipeline on it and nothing is kept. It reads a snapshot, so
+        a CLI command holding the file does not stop it.
 
         Raises:
-            SimulatorError: the file is busy or unreadable.
+            SimulatorError: the file is unreadable.
         """
-        meta = self._file.begin()
+        meta = self._file.begin(write=False)
         try:
             copy = Cluster.restore(meta or {}, self._file, controllers=())
         finally:
@@ -163,10 +191,13 @@ class ServedCluster:
     # --- internals -----------------------------------------------------------------------
 
     def _commit(self) -> None:
-        if self._file.in_transaction:
-            self.cluster.save(self._file, self._wall() - (self.virtual_now() - self.cluster.clock.now))
-            self._file.commit()
-        self._data_version = self._file.data_version()
+        # Read before COMMIT, inside the transaction (our own commit leaves it as it is): after
+        # COMMIT the change is durable and nothing may fail any more, or the caller would answer
+        # an error — and a client retry a create — for a change that was kept.
+        version = self._file.data_version()
+        self.cluster.save(self._file, self._wall() - (self.virtual_now() - self.cluster.clock.now))
+        self._file.commit()
+        self._data_version = version
 
     def _load(self, meta: dict[str, Any] | None) -> None:
         if meta is None:

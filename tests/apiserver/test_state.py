@@ -1,15 +1,22 @@
 """The served cluster and its file: one connection committing request after request, in step
-with other processes writing the same file (the CLI), and the compact RNG state."""
+with other processes writing the same file (the CLI), and the compact RNG state; a busy file
+refuses a change at once, and every transaction ends, whatever happens in it."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from helmlite.apiserver.state import ServedCluster
 from helmlite.cluster.cluster import Cluster
+from helmlite.cluster.persistence import ClusterBusyError
 
 
 def _configmap(name: str) -> dict[str, Any]:
@@ -70,3 +77,123 @@ def test_another_process_writing_the_file_is_seen_and_versions_keep_increasing(t
     with Cluster.open(path) as cluster:
         names = {c["metadata"]["name"] for c in cluster.store.list("v1", "ConfigMap", namespace="default")}
     assert {"from-server-1", "from-cli", "from-server-2"} <= names
+
+
+# --- a busy file, failures, reconnects ------------------------------------------------------
+
+
+def _deployment(name: str) -> dict[str, Any]:
+    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
+            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
+                     "template": {"metadata": {"labels": {"app": name}},
+                                  "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}}}}
+
+
+@contextmanager
+def _held(path: Path) -> Iterator[None]:
+    """Another process's write transaction on the file (as a CLI command holds it), rolled back."""
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+        conn.close()
+
+
+def _file_is_free(path: Path) -> bool:
+    """Whether another connection gets the write lock at once (nobody holds a transaction)."""
+    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        conn.close()
+
+
+def test_a_busy_file_fails_a_write_at_once_and_memory_stays_readable(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.db"
+    wall = [time.time()]
+    served = ServedCluster(path, wall_clock=lambda: wall[0])
+    served.open()
+    try:
+        with served.write() as cluster:
+            cluster.store.create(_deployment("web"))
+        deadline = served.cluster.clock.next_deadline()
+        assert deadline is not None  # the pods' start-up timers
+        wall[0] += deadline - served.cluster.clock.now + 1
+        before = served.cluster.clock.now
+        ran = False
+        with _held(path):
+            with pytest.raises(ClusterBusyError, match="is busy"), served.write():
+                ran = True
+            assert not ran  # refused before the change ran: retrying it is safe
+            # Due timers wait for the file; what memory holds is still served.
+            assert served.refresh() is False
+            assert served.cluster.clock.now == before
+            assert served.cluster.store.peek("apps", "Deployment", "default", "web") is not None
+            assert served.scratch().store.peek("apps", "Deployment", "default", "web") is not None  # dry run
+        assert served.refresh() is True
+        assert served.cluster.clock.now > deadline  # the timers fired once the file was free
+    finally:
+        served.close()
+
+
+def test_a_commit_made_while_the_server_found_the_file_busy_is_seen(tmp_path: Path) -> None:
+    # The server once reopened its connection after a busy error, and a new connection's
+    # data_version count starts afresh: it could equal the old one, hiding the CLI's commit,
+    # and the server then handed out the CLI's resourceVersions again.
+    path = tmp_path / "cluster.db"
+    served = ServedCluster(path)
+    served.open()
+    try:
+        _create(served, "before")
+        with Cluster.open(path) as cli:
+            from_cli = int(cli.store.create(_configmap("from-cli"))["metadata"]["resourceVersion"])
+            with pytest.raises(ClusterBusyError):
+                _create(served, "during")
+        served.refresh()
+        assert served.cluster.store.peek("", "ConfigMap", "default", "from-cli") is not None
+        assert served.cluster.store.peek("", "ConfigMap", "default", "during") is None
+        assert int(_create(served, "after")["metadata"]["resourceVersion"]) > from_cli
+    finally:
+        served.close()
+
+
+def test_a_failed_change_ends_its_transaction_and_is_never_served(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.db"
+    served = ServedCluster(path)
+    served.open()
+    try:
+        with pytest.raises(ZeroDivisionError), served.write() as cluster:
+            cluster.store.create(_configmap("half-done"))
+            _ = 1 / 0  # a bug in the middle of a request
+        assert _file_is_free(path)
+        # Memory still holds the rolled-back object: it must not be served until reloaded, and
+        # it cannot be reloaded while the file is busy.
+        with _held(path), pytest.raises(ClusterBusyError):
+            served.refresh()
+        served.refresh()
+        assert served.cluster.store.peek("", "ConfigMap", "default", "half-done") is None
+        _create(served, "next")
+    finally:
+        served.close()
+    with Cluster.open(path) as cluster:
+        names = {c["metadata"]["name"] for c in cluster.store.list("v1", "ConfigMap", namespace="default")}
+    assert "next" in names and "half-done" not in names
+
+
+def test_a_nested_write_is_refused_clearly_and_the_file_is_left_free(tmp_path: Path) -> None:
+    path = tmp_path / "cluster.db"
+    served = ServedCluster(path)
+    served.open()
+    try:
+        with pytest.raises(RuntimeError, match="a transaction is already open"), served.write(), served.write():
+            pass
+        assert _file_is_free(path)
+        _create(served, "afterwards")
+    finally:
+        served.close()

@@ -17,11 +17,11 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cluster_file_support import deployment, file_is_free, held
 from served import REPO_ROOT, ServedCluster, start_served_cluster
 
 from helmlite.apiserver import app as app_module
@@ -40,36 +40,13 @@ def configmap(name: str) -> dict[str, Any]:
     return {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name}, "data": {"k": "v"}}
 
 
-def deployment(name: str, replicas: int) -> dict[str, Any]:
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name},
-            "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}},
-                                  "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}}}}
 
 
-@contextmanager
-def held(path: Path) -> Iterator[None]:
-    """Another connection's write transaction on the file, as a CLI command holds it."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        conn.execute("ROLLBACK")
-        conn.close()
 
 
-def file_is_free(path: Path) -> bool:
-    """Whether another connection gets the write lock at once (nobody holds a transaction)."""
-    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        conn.close()
+
+
+
 
 
 async def call(app: ApiServerApp, method: str, path: str, body: Any = None) -> tuple[int, dict[str, str], Any]:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from cluster_file_support import deployment, file_is_free, held
 
 from helmlite.apiserver.state import ServedCluster
 from helmlite.cluster.cluster import Cluster
@@ -82,36 +81,13 @@ def test_another_process_writing_the_file_is_seen_and_versions_keep_increasing(t
 # --- a busy file, failures, reconnects ------------------------------------------------------
 
 
-def _deployment(name: str) -> dict[str, Any]:
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "default"},
-            "spec": {"replicas": 2, "selector": {"matchLabels": {"app": name}},
-                     "template": {"metadata": {"labels": {"app": name}},
-                                  "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}}}}
 
 
-@contextmanager
-def _held(path: Path) -> Iterator[None]:
-    """Another process's write transaction on the file (as a CLI command holds it), rolled back."""
-    conn = sqlite3.connect(path, isolation_level=None)
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        yield
-    finally:
-        conn.execute("ROLLBACK")
-        conn.close()
 
 
-def _file_is_free(path: Path) -> bool:
-    """Whether another connection gets the write lock at once (nobody holds a transaction)."""
-    conn = sqlite3.connect(path, timeout=0, isolation_level=None)
-    try:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
-        return True
-    except sqlite3.OperationalError:
-        return False
-    finally:
-        conn.close()
+
+
+
 
 
 def test_a_busy_file_fails_a_write_at_once_and_memory_stays_readable(tmp_path: Path) -> None:
@@ -121,13 +97,13 @@ def test_a_busy_file_fails_a_write_at_once_and_memory_stays_readable(tmp_path: P
     served.open()
     try:
         with served.write() as cluster:
-            cluster.store.create(_deployment("web"))
+            cluster.store.create(deployment("web"))
         deadline = served.cluster.clock.next_deadline()
         assert deadline is not None  # the pods' start-up timers
         wall[0] += deadline - served.cluster.clock.now + 1
         before = served.cluster.clock.now
         ran = False
-        with _held(path):
+        with held(path):
             with pytest.raises(ClusterBusyError, match="is busy"), served.write():
                 ran = True
             assert not ran  # refused before the change ran: retrying it is safe
@@ -171,10 +147,10 @@ def test_a_failed_change_ends_its_transaction_and_is_never_served(tmp_path: Path
         with pytest.raises(ZeroDivisionError), served.write() as cluster:
             cluster.store.create(_configmap("half-done"))
             _ = 1 / 0  # a bug in the middle of a request
-        assert _file_is_free(path)
+        assert file_is_free(path)
         # Memory still holds the rolled-back object: it must not be served until reloaded, and
         # it cannot be reloaded while the file is busy.
-        with _held(path), pytest.raises(ClusterBusyError):
+        with held(path), pytest.raises(ClusterBusyError):
             served.refresh()
         served.refresh()
         assert served.cluster.store.peek("", "ConfigMap", "default", "half-done") is None
@@ -193,7 +169,7 @@ def test_a_nested_write_is_refused_clearly_and_the_file_is_left_free(tmp_path: P
     try:
         with pytest.raises(RuntimeError, match="a transaction is already open"), served.write(), served.write():
             pass
-        assert _file_is_free(path)
+        assert file_is_free(path)
         _create(served, "afterwards")
     finally:
         served.close()

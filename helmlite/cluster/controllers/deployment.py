@@ -353,11 +353,11 @@ class DeploymentController(KindController):
         if orphan and event.type != "DELETED" and not meta.get("deletionTimestamp"):
             old = event.old
             if old is None or old["metadata"].get("labels") != meta.get("labels") or controller_ref(old) is not None:
-                for d in cluster.store.peek_all(*self.kind, namespace):
-                    if self.selector_of(d).matches(meta.get("labels")):
-                        key = object_key(d)
-                        if key not in keys:
-                            keys.append(key)
+                # sorted: the store's order differs after a restore, and the Deployments sync in this order
+                for key in sorted(object_key(d) for d in cluster.store.peek_all(*self.kind, namespace)
+                                  if self.selector_of(d).matches(meta.get("labels"))):
+                    if key not in keys:
+                        keys.append(key)
         return keys
 
     def _recreate_key_for_deleted_pod(self, cluster: Cluster, event: WatchEvent) -> list[str]:

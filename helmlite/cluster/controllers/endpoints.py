@@ -150,7 +150,7 @@ def _service_keys_for_pod(cluster: Cluster, event: WatchEvent) -> list[str]:
         selector = _selector(service)
         if selector is not None and any(selector.matches(labels) for labels in label_sets):
             keys.append(object_key(service))
-    return keys
+    return sorted(keys)  # the Services sync in this order, and the store's order differs after a restore
 
 
 def _copied_labels(service: Mapping[str, Any], extra: Mapping[str, str]) -> dict[str, str]:

@@ -283,8 +283,11 @@ class _Reconcile:
             self._event("Warning", "InvalidSelector", message)
             self._condition("ScalingActive", "False", "InvalidSelector", message)
             return -1, "", [], message
-        pods: list[Mapping[str, Any]] = [p for p in self.cluster.store.peek_all("", "Pod", namespace)
-                                         if selector.matches((p.get("metadata") or {}).get("labels"))]
+        # by name: floating-point sums over them must not depend on the store's order (which
+        # differs after a restore)
+        pods: list[Mapping[str, Any]] = sorted(
+            (p for p in self.cluster.store.peek_all("", "Pod", namespace)
+             if selector.matches((p.get("metadata") or {}).get("labels"))), key=lambda p: p["metadata"]["name"])
         others = self._other_hpas_selecting(pods)
         if others:
             keys = [f"{namespace}/{self.hpa['metadata']['name']}", *others]

@@ -74,6 +74,9 @@ TAINT_UNSCHEDULABLE = "node.kubernetes.io/unschedulable"
 TAINT_MEMORY_PRESSURE = "node.kubernetes.io/memory-pressure"
 TAINT_DISK_PRESSURE = "node.kubernetes.io/disk-pressure"
 TAINT_PID_PRESSURE = "node.kubernetes.io/pid-pressure"
+# Timer keys ``taint-eviction-controller|observed:<node>@<time>`` persist when a node's NoExecute
+# taints were first seen.
+_OBSERVED_STEP = "observed:"
 # Taints this controller owns (it adds and removes them; a user's taints are left alone).
 _MANAGED_TAINTS = (TAINT_NOT_READY, TAINT_UNREACHABLE, TAINT_UNSCHEDULABLE, TAINT_MEMORY_PRESSURE,
                    TAINT_DISK_PRESSURE, TAINT_PID_PRESSURE)
@@ -102,7 +105,12 @@ def _ts(text: Any) -> float:
 
 
 def _pods_on_node(cluster: Cluster, node: str) -> list[dict[str, Any]]:
-    return [p for p in cluster.store.peek_all("", "Pod") if (p.get("spec") or {}).get("nodeName") == node]
+    """The pods bound to ``node``, by namespace and name: the store's iteration order is not
+    one (a restored cluster lists in storage order, a live one in creation order), and the order
+    of the events and evictions these pods get must not depend on which it is."""
+    pods = [p for p in cluster.store.peek_all("", "Pod") if (p.get("spec") or {}).get("nodeName") == node]
+    pods.sort(key=lambda p: (p["metadata"].get("namespace", ""), p["metadata"]["name"]))
+    return pods
 
 
 class NodeLifecycleController:
@@ -332,8 +340,37 @@ class TaintEvictionController:
     watches = (("", "Node"), ("", "Pod"))
 
     def __init__(self) -> None:
-        self._observed: dict[str, float] = {}
+        # Node -> when its NoExecute taints were first seen (what a taint without ``timeAdded``
+        # counts from), mirrored in a timer key that never fires (``_observed_timer``) so that
+        # the next command counts from the same instant; loaded on first use.
+        self._observed: dict[str, float] | None = None
         self._cancelled: dict[str, list[Mapping[str, Any]]] = {}
+
+    def _observed_timer(self, node: str, at: float) -> str:
+        return f"{self.name}|{_OBSERVED_STEP}{node}@{at!r}"
+
+    def _observations(self, cluster: Cluster) -> dict[str, float]:
+        if self._observed is None:
+            prefix = f"{self.name}|{_OBSERVED_STEP}"
+            self._observed = {}
+            for _at, timer in cluster.clock.pending():
+                if timer.startswith(prefix):
+                    node, _, at = timer[len(prefix):].rpartition("@")
+                    self._observed[node] = float(at)
+        return self._observed
+
+    def _observed_at(self, cluster: Cluster, node: str) -> float:
+        """When ``node``'s NoExecute taints were first seen (now, if this is the first time)."""
+        observed = self._observations(cluster)
+        if node not in observed:
+            observed[node] = cluster.clock.now
+            cluster.clock.schedule(math.inf, self._observed_timer(node, observed[node]))
+        return observed[node]
+
+    def _forget_observed(self, cluster: Cluster, node: str) -> None:
+        at = self._observations(cluster).pop(node, None)
+        if at is not None:
+            cluster.clock.cancel(self._observed_timer(node, at))
 
     def keys_for(self, cluster: Cluster, event: WatchEvent) -> Iterable[str]:
         """Nodes whose NoExecute taints changed; pods newly bound to a tainted node."""
@@ -344,10 +381,10 @@ class TaintEvictionController:
             new_taints = _no_execute(obj) if event.type != "DELETED" else []
             if old_taints == new_taints:
                 return ()
-            if new_taints and name not in self._observed:
-                self._observed[name] = cluster.clock.now
-            if not new_taints:
-                self._observed.pop(name, None)
+            if new_taints:
+                self._observed_at(cluster, name)
+            else:
+                self._forget_observed(cluster, name)
             if old_taints and [t for t in old_taints if t not in new_taints]:
                 self._cancelled[name] = old_taints
             return (f"node/{name}",)
@@ -375,8 +412,9 @@ class TaintEvictionController:
                 for pod in pods:
                     if pod["metadata"].get("deletionTimestamp"):
                         continue
-                    before = _eviction_time(pod, cancelled, self._observed.get(rest, cluster.clock.now))
-                    after = _eviction_time(pod, taints, self._observed.get(rest, cluster.clock.now)) if taints else None
+                    observed = self._observations(cluster).get(rest, cluster.clock.now)
+                    before = _eviction_time(pod, cancelled, observed)
+                    after = _eviction_time(pod, taints, observed) if taints else None
                     if before is not None and after is None and before > cluster.clock.now:
                         ns, name = pod["metadata"]["namespace"], pod["metadata"]["name"]
                         cluster.events.record(_pod_ref(ns, name), "Normal", "TaintManagerEviction",
@@ -400,7 +438,7 @@ class TaintEvictionController:
         if not taints or node is None:
             return
         now = cluster.clock.now
-        when = _eviction_time(pod, taints, self._observed.setdefault(node["metadata"]["name"], now))
+        when = _eviction_time(pod, taints, self._observed_at(cluster, node["metadata"]["name"]))
         if when is None:
             return
         if when > now + 1e-6:

@@ -187,9 +187,10 @@ class PersistentVolumeController:
                 or bool(meta.get("deletionTimestamp")) != bool(_meta(old).get("deletionTimestamp")))
             return [f"pvc:{meta.get('namespace', '')}/{c}" for c in claims] if relevant else ()
         if event.type == "ADDED":
-            return [f"pvc:{_meta(c).get('namespace', '')}/{_meta(c).get('name', '')}"
-                    for c in cluster.store.peek_all("", "PersistentVolumeClaim")
-                    if _claim_class(c) == meta.get("name") and (c.get("status") or {}).get("phase") == "Pending"]
+            # sorted: the claims sync in this order, and the store's order differs after a restore
+            return sorted(f"pvc:{_meta(c).get('namespace', '')}/{_meta(c).get('name', '')}"
+                          for c in cluster.store.peek_all("", "PersistentVolumeClaim")
+                          if _claim_class(c) == meta.get("name") and (c.get("status") or {}).get("phase") == "Pending")
         return ()
 
     def sync(self, cluster: Cluster, key: str) -> None:
@@ -353,10 +354,11 @@ class _ClaimSync:
     def _selected_node(self) -> Mapping[str, Any] | None:
         name = (self.meta.get("annotations") or {}).get(SELECTED_NODE_ANNOTATION)
         if not name:
-            for pod in self.cluster.store.peek_all("", "Pod", self.namespace):
-                if self.name in _claims_of(pod) and (pod.get("spec") or {}).get("nodeName"):
-                    name = pod["spec"]["nodeName"]
-                    break
+            # the first user by name: the store's order differs after a restore
+            name = min(((pod["metadata"]["name"], pod["spec"]["nodeName"])
+                        for pod in self.cluster.store.peek_all("", "Pod", self.namespace)
+                        if self.name in _claims_of(pod) and (pod.get("spec") or {}).get("nodeName")),
+                       default=("", ""))[1]
         return self.cluster.store.peek("", "Node", "", name) if name else None
 
     def _best_match(self, node: Mapping[str, Any] | None, delay: bool) -> Mapping[str, Any] | None:

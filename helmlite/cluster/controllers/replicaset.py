@@ -399,11 +399,11 @@ class ReplicaSetController(KindController):
         if orphan and not meta.get("deletionTimestamp"):
             old = event.old
             if old is None or old["metadata"].get("labels") != meta.get("labels") or old_ref is not None:
-                for rs in cluster.store.peek_all("apps", "ReplicaSet", namespace):
-                    if self._selector(rs).matches(meta.get("labels")):
-                        key = object_key(rs)
-                        if key not in keys:
-                            keys.append(key)
+                # sorted: the store's order differs after a restore, and the sets sync in this order
+                for key in sorted(object_key(rs) for rs in cluster.store.peek_all("apps", "ReplicaSet", namespace)
+                                  if self._selector(rs).matches(meta.get("labels"))):
+                    if key not in keys:
+                        keys.append(key)
         return keys
 
     def _selector(self, rs: Mapping[str, Any]) -> LabelSelector:

@@ -96,6 +96,9 @@ HARD_POD_AFFINITY_WEIGHT = 1
 UNSCHEDULABLE_TAINT = "node.kubernetes.io/unschedulable"
 _HARD_EFFECTS = ("NoSchedule", "NoExecute")
 _FLUSH_KEY = "~flush"
+# Timer keys ``default-scheduler|unschedulable:<pod key>#<uid>#<attempts>#<last>#<plugins>`` carry
+# the unschedulable pods' back-off state to the next command; they never fire.
+_UNSCHEDULABLE_STEP = "unschedulable:"
 
 # Filter reasons, verbatim from the plugins.
 REASON_UNSCHEDULABLE = "node(s) were unschedulable"
@@ -599,6 +602,7 @@ class SchedulerController:
         self._anti_affinity_pods: dict[str, _PodEntry] = {}
         self._affinity_pods: dict[str, _PodEntry] = {}
         self._unschedulable: dict[str, _Unschedulable] = {}
+        self._restored = False
         self._flush: set[str] = set()
         self._flush_namespaces: set[str] = set()
 
@@ -707,6 +711,7 @@ class SchedulerController:
 
     def keys_for(self, cluster: Cluster, event: WatchEvent) -> Iterable[str]:
         """Pending pods to schedule; cache upkeep; retries for unschedulable pods."""
+        self._restore_unschedulable(cluster)
         kind = event.kind.kind
         if kind == "Pod":
             return self._pod_event(event)
@@ -772,6 +777,7 @@ class SchedulerController:
 
     def sync(self, cluster: Cluster, key: str) -> None:
         """Schedule one pod (or requeue the unschedulable pods a change may help)."""
+        self._restore_unschedulable(cluster)
         if key == _FLUSH_KEY:
             self._flush_unschedulable(cluster)
             return
@@ -799,10 +805,45 @@ class SchedulerController:
             self._unschedulable.pop(key, None)
             return
         attempts = waiting.attempts + 1 if waiting is not None else 1
-        self._unschedulable[key] = _Unschedulable(attempts, now, frozenset(plugins), namespace)
+        self._remember_unschedulable(cluster, key, pod, _Unschedulable(attempts, now, frozenset(plugins), namespace))
         cluster.events.record(pod, "Warning", "FailedScheduling", message, component=SCHEDULER_NAME)
         self._set_condition(cluster, pod, "Unschedulable", message)
         cluster.enqueue_after(self.name, key, POD_MAX_IN_UNSCHEDULABLE_SECONDS)
+
+    def _unschedulable_timer(self, key: str, uid: str, waiting: _Unschedulable) -> str:
+        return (f"{self.name}|{_UNSCHEDULABLE_STEP}{key}#{uid}#{waiting.attempts}#{waiting.last!r}#"
+                f"{','.join(sorted(waiting.plugins))}")
+
+    def _remember_unschedulable(self, cluster: Cluster, key: str, pod: Mapping[str, Any],
+                                waiting: _Unschedulable) -> None:
+        """Keep a pod in the unschedulable queue, mirrored in a timer key: a command reopening the
+        cluster must retry it when the cluster changes, after the same back-off. The timer of
+        an entry dropped later (the pod bound or deleted) is cleaned up by the next restore."""
+        uid = pod["metadata"].get("uid", "")
+        previous = self._unschedulable.get(key)
+        if previous is not None:
+            cluster.clock.cancel(self._unschedulable_timer(key, uid, previous))
+        self._unschedulable[key] = waiting
+        cluster.clock.schedule(math.inf, self._unschedulable_timer(key, uid, waiting))
+
+    def _restore_unschedulable(self, cluster: Cluster) -> None:
+        """Reload the unschedulable queue from the timer keys (once per process): the entries of
+        pods that still wait for a node; the others' timers are dropped."""
+        if self._restored:
+            return
+        self._restored = True
+        prefix = f"{self.name}|{_UNSCHEDULABLE_STEP}"
+        for _at, timer in cluster.clock.pending():
+            if not timer.startswith(prefix):
+                continue
+            key, uid, attempts, last, plugins = timer[len(prefix):].split("#")
+            namespace, name = split_key(key)
+            pod = cluster.store.peek("", "Pod", namespace, name)
+            if pod is None or pod["metadata"].get("uid", "") != uid or not _needs_scheduling(pod):
+                cluster.clock.cancel(timer)
+                continue
+            self._unschedulable[key] = _Unschedulable(int(attempts), float(last),
+                                                      frozenset(plugins.split(",")) - {""}, namespace)
 
     @staticmethod
     def _backoff(attempts: int) -> float:
@@ -813,7 +854,8 @@ class SchedulerController:
         self._flush, self._flush_namespaces = set(), set()
         now = cluster.clock.now
         everything = "*" in plugins
-        for key, waiting in list(self._unschedulable.items()):
+        # by pod key: the queue's insertion order is lost when a command reopens the cluster
+        for key, waiting in sorted(self._unschedulable.items(), key=lambda item: item[0]):
             if not everything and not (waiting.plugins & plugins):
                 continue
             if not everything and waiting.plugins == {"VolumeBinding"} and waiting.namespace not in namespaces:

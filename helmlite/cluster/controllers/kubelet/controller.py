@@ -22,9 +22,10 @@ What a pod goes through on its node, on the virtual clock:
    then the final status and the deletion with grace period 0.
 
 Status fields are what kubectl derives ``READY``/``STATUS``/``RESTARTS`` from. The kubelet
-keeps a little runtime state in memory (pulls in flight, back-off entries) and mirrors each
-piece as a persisted timer whose key carries it, so a cluster reopened by another command
-resumes exactly; a pod is only woken at its next transition.
+keeps a little runtime state in memory (pulls in flight, back-off entries, each node's last
+reserved pod IP) and mirrors each piece as a persisted timer whose key carries it, so a
+cluster reopened by another command resumes exactly; a pod is only woken at its next
+transition.
 """
 
 from __future__ import annotations
@@ -93,6 +94,10 @@ NODE_STATUS_MAX_IMAGES = 50
 EXIT_SIGKILL = 137
 EXIT_SIGTERM = 143
 _EPS = 1e-3
+# Timer keys ``kubelet|ipam:<node>=<n>`` persist the last pod IP reserved on each node.
+_IPAM_STEP = "ipam:"
+# The step ``<pod key>#<uid>#killed`` persists that a deleted pod's kill was announced.
+_KILLED_STEP = "killed"
 
 _PULL_ERRORS = {
     "NotFound": ("ErrImagePull", "rpc error: code = NotFound desc = failed to pull and unpack image \"{ref}\": "
@@ -154,16 +159,15 @@ def _t(seconds: float) -> str:
 class _PodRuntime:
     """What the container runtime remembers about one pod (mirrored in timer keys)."""
 
-    __slots__ = ("uid", "pulls", "crash", "image_backoff", "created", "kill_announced", "container_ids")
+    __slots__ = ("uid", "pulls", "crash", "image_backoff", "kill_announced")
 
-    def __init__(self, uid: str, created: float) -> None:
+    def __init__(self, uid: str) -> None:
         self.uid = uid
         self.pulls: dict[str, tuple[float, float]] = {}
         self.crash: dict[str, tuple[float, float]] = {}
         self.image_backoff: dict[str, tuple[float, float]] = {}
-        self.created = created
+        # The deletion's Killing events are recorded (mirrored by a ``killed`` step timer).
         self.kill_announced = False
-        self.container_ids: dict[str, str] = {}
 
 
 class _Sync:
@@ -233,19 +237,24 @@ class KubeletController:
     # --- runtime state ---------------------------------------------------------------------
 
     def _restore(self, cluster: Cluster) -> None:
-        """Rebuild pulls in flight and back-off entries from the persisted timer keys."""
+        """Rebuild pulls in flight, back-off entries and each node's last reserved pod IP from
+        the persisted timer keys."""
         if self._restored:
             return
         self._restored = True
         prefix = f"{self.name}|"
+        ipam_prefix = f"{prefix}{_IPAM_STEP}"
         for _at, timer in cluster.clock.pending():
-            if timer.startswith(prefix) and "#" in timer:
+            if timer.startswith(ipam_prefix):
+                node, _, last = timer[len(ipam_prefix):].rpartition("=")
+                self._last_ip[node] = int(last)
+            elif timer.startswith(prefix) and "#" in timer:
                 self._apply_step(cluster, timer[len(prefix):], restoring=True)
 
-    def _runtime(self, key: str, uid: str, now: float) -> _PodRuntime:
+    def _runtime(self, key: str, uid: str) -> _PodRuntime:
         rt = self._runtimes.get(key)
         if rt is None or rt.uid != uid:
-            rt = self._runtimes[key] = _PodRuntime(uid, now)
+            rt = self._runtimes[key] = _PodRuntime(uid)
         return rt
 
     def schedule_step(self, cluster: Cluster, key: str, uid: str, step: str, t: float) -> None:
@@ -254,15 +263,21 @@ class KubeletController:
     def _cancel_step(self, cluster: Cluster, key: str, uid: str, step: str) -> None:
         cluster.clock.cancel(f"{self.name}|{key}#{uid}#{step}")
 
+    def _forget_runtime(self, cluster: Cluster, key: str) -> None:
+        """A deleted pod's runtime state goes, with the timer that carried its kill announcement."""
+        rt = self._runtimes.pop(key, None)
+        if rt is not None and rt.kill_announced:
+            self._cancel_step(cluster, key, rt.uid, _KILLED_STEP)
+
     def _apply_step(self, cluster: Cluster, full_key: str, *, restoring: bool = False) -> tuple[str, str, str]:
         """Load what a step key carries into memory; returns ``(pod key, uid, step)``."""
         key, uid, step = full_key.split("#", 2)
         kind, _, rest = step.partition(":")
-        rt = self._runtime(key, uid, cluster.clock.now)
-        if restoring:
-            rt.created = min(rt.created, cluster.clock.now)
+        rt = self._runtime(key, uid)
         try:
-            if kind == "pull":
+            if kind == _KILLED_STEP:
+                rt.kill_announced = True
+            elif kind == "pull":
                 container, started, done = rest.split(":")
                 rt.pulls.setdefault(container, (float(started), float(done)))
             elif kind in ("crash", "ibo"):
@@ -326,8 +341,10 @@ class KubeletController:
                 if node_name and event.type != "DELETED":
                     self._node_pods.setdefault(node_name, set()).add(key)
             if event.type == "DELETED":
-                rt = self._runtimes.pop(key, None)
-                if rt is not None or node_name:
+                self._restore(cluster)  # so that the timers of a pod this process never synced are found
+                known = key in self._runtimes
+                self._forget_runtime(cluster, key)
+                if known or node_name:
                     self._release_ip(obj)
                 return ()
             if not node_name or self._own == key:
@@ -336,6 +353,9 @@ class KubeletController:
         if kind == "Node":
             name = obj["metadata"]["name"]
             self._images.pop(name, None)
+            if event.type == "DELETED":
+                self._restore(cluster)
+                self._forget_node_ips(cluster, name)
             if event.type == "ADDED" and self._node_pods is not None:
                 return tuple(self._node_pods.get(name, ()))
             return ()
@@ -385,7 +405,7 @@ class KubeletController:
         namespace, name = split_key(key)
         pod = cluster.store.peek("", "Pod", namespace, name)
         if pod is None:
-            self._runtimes.pop(key, None)
+            self._forget_runtime(cluster, key)
             return
         pod_uid = pod["metadata"].get("uid", "")
         if uid and uid != pod_uid:
@@ -399,7 +419,7 @@ class KubeletController:
         now = cluster.clock.now
         if node_is_down(fault_set(cluster), node_name, now):
             return
-        rt = self._runtime(key, pod_uid, now)
+        rt = self._runtime(key, pod_uid)
         sync = _Sync(self, cluster, pod, node, rt, step)
         if pod["metadata"].get("deletionTimestamp"):
             self._terminate(sync)
@@ -427,6 +447,12 @@ class KubeletController:
     # --- IPs ---------------------------------------------------------------------------------
 
     def _allocate_ip(self, cluster: Cluster, node: Mapping[str, Any]) -> str:
+        """The next free pod IP on ``node`` after the last one reserved there (host-local IPAM).
+
+        The IPs in use are derived from the pods bound to the node; the last reserved one is
+        state of its own (a freed IP is not handed out again until the range wraps), kept on
+        the node's disk by the real plugin and here in a persisted timer key (see ``_ipam_timer``).
+        """
         name = node["metadata"]["name"]
         cidr = ((node.get("spec") or {}).get("podCIDR") or "10.244.0.0/24").split("/")[0]
         prefix = cidr.rsplit(".", 1)[0]
@@ -439,15 +465,38 @@ class KubeletController:
                 ip = ((other or {}).get("status") or {}).get("podIP", "")
                 if ip.startswith(prefix + ".") and not (other or {}).get("spec", {}).get("hostNetwork"):
                     used.add(int(ip.rsplit(".", 1)[1]))
-            self._last_ip[name] = max(used, default=1)
-        last = self._last_ip.get(name, 1)
+        last = self._last_ip.get(name)
+        if last is None:
+            # No reservation recorded (a new node, or a file written before they were):
+            # continue after the highest IP in use.
+            last = max(used, default=1)
         for step in range(1, 254):
             candidate = (last - 2 + step) % 253 + 2  # host-local: next after the last, .2–.254
             if candidate not in used:
                 used.add(candidate)
-                self._last_ip[name] = candidate
+                self._reserve_ip(cluster, name, candidate)
                 return f"{prefix}.{candidate}"
         return f"{prefix}.254"
+
+    def _ipam_timer(self, node: str, last: int) -> str:
+        """The timer key that persists ``node``'s last reserved IP: it is set at infinity, so it
+        never fires; it only carries the value to the next command (``_restore``)."""
+        return f"{self.name}|{_IPAM_STEP}{node}={last}"
+
+    def _reserve_ip(self, cluster: Cluster, node: str, last: int) -> None:
+        previous = self._last_ip.get(node)
+        if previous is not None:
+            cluster.clock.cancel(self._ipam_timer(node, previous))
+        self._last_ip[node] = last
+        cluster.clock.schedule(math.inf, self._ipam_timer(node, last))
+
+    def _forget_node_ips(self, cluster: Cluster, node: str) -> None:
+        """A deleted node takes its IPAM state with it (a node re-added under the same name is a
+        new machine and starts its range afresh)."""
+        self._ips.pop(node, None)
+        previous = self._last_ip.pop(node, None)
+        if previous is not None:
+            cluster.clock.cancel(self._ipam_timer(node, previous))
 
     def _release_ip(self, pod: Mapping[str, Any]) -> None:
         node = (pod.get("spec") or {}).get("nodeName")
@@ -1110,10 +1159,6 @@ class KubeletController:
         begin = _ts(meta["deletionTimestamp"]) - grace
         now = sync.now
         rt = sync.rt
-        # deletionTimestamp has whole seconds, so compare at that resolution: a deletion within
-        # the second this process first saw the pod is this command's own, not yet announced.
-        if not rt.kill_announced and begin < math.floor(rt.created) - _EPS:
-            rt.kill_announced = True  # announced by the command that deleted it
         init_list = [dict(s) for s in status.get("initContainerStatuses") or []]
         regular = [dict(s) for s in status.get("containerStatuses") or []]
         specs = {c["name"]: (c, True) for c in spec.get("initContainers") or []}
@@ -1148,6 +1193,11 @@ class KubeletController:
             latest = max(latest, stop_at)
         if not rt.kill_announced:
             rt.kill_announced = True
+            if now < latest - _EPS:
+                # The pod outlives this sync, maybe this command: a command reopening the
+                # cluster must know that the kill was announced (the step never fires; it goes
+                # with the pod, see _forget_runtime).
+                self.schedule_step(sync.cluster, sync.key, rt.uid, _KILLED_STEP, math.inf)
             for _cs, container, is_init, _stop, _code in running:
                 sync.event("Normal", "Killing", f"Stopping container {container['name']}", container,
                            "initContainers" if is_init else "containers")

@@ -10,6 +10,15 @@ Scenarios (issue #3):
   the RollingUpdate (25 % surge / 25 % unavailable) until the rollout is complete.
 * ``deployments``: 1,000 small Deployments (2 replicas each) on 100 nodes until all are
   available.
+* ``daemonset-rollout``: a DaemonSet (``maxUnavailable: 1``) on 1,000 nodes, to available
+  everywhere, then ``set image`` and the rolling update node by node until it is complete.
+* ``statefulset-rollout``: a 500-replica ``OrderedReady`` StatefulSet (one claim per replica)
+  on 100 nodes, scaled up one ordinal at a time, then ``set image`` and the rolling update
+  from the highest ordinal down.
+
+The last two measure the controllers' work per rollout step, which must not grow with the
+node or replica count; besides the times they print how many times the controller computed
+one node's (ordinal's) contribution to a sync, per node (replica).
 
 For each phase it prints wall and CPU seconds, the objects the phase created (Events not
 counted), objects/second and API writes/second (every stored change: creates, updates and
@@ -17,7 +26,7 @@ deletions, Events included). Virtual time is fast-forwarded, never slept. With s
 ``--runs`` the figures are medians. ``--quick`` shrinks every size by 100× (a smoke run).
 Usage::
 
-    python benchmarks/simulator.py [--runs 3] [--only nodes-pods,rolling-update,deployments] [--quick]
+    python benchmarks/simulator.py [--runs 3] [--only nodes-pods,rolling-update,deployments,...] [--quick]
     python -m cProfile -s cumtime benchmarks/simulator.py --runs 1 --only nodes-pods   # where time goes
 """
 
@@ -50,6 +59,7 @@ class Phase:
     cpu: float
     objects: int
     writes: int
+    note: str = ""  # printed under the table (the controllers' visits per node or replica)
 
 
 class Recorder:
@@ -88,14 +98,14 @@ class Recorder:
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
         return Phase(scenario, name, wall, cpu, self.created - created, self.cluster.store.change_count - writes)
 
-    def wait(self, predicate: Callable[[], bool], what: str) -> None:
+    def wait(self, predicate: Callable[[], bool], what: str, timeout: float = VIRTUAL_TIMEOUT) -> None:
         """Fast-forward virtual time until ``predicate`` holds.
 
         Raises:
-            SystemExit: it did not within ``VIRTUAL_TIMEOUT`` virtual seconds (a broken simulator).
+            SystemExit: it did not within ``timeout`` virtual seconds (a broken simulator).
         """
-        if not self.cluster.run_until(predicate, VIRTUAL_TIMEOUT):
-            raise SystemExit(f"error: {what} not reached within {VIRTUAL_TIMEOUT:.0f} virtual seconds")
+        if not self.cluster.run_until(predicate, timeout):
+            raise SystemExit(f"error: {what} not reached within {timeout:.0f} virtual seconds")
 
 
 def deployment_complete(d: Mapping[str, Any]) -> bool:
@@ -185,10 +195,76 @@ def many_deployments(nodes: int, count: int, replicas: int) -> list[Phase]:
     return phases
 
 
+def workload(kind: str, name: str, replicas: int | None) -> dict[str, Any]:
+    """A minimal DaemonSet (``maxUnavailable: 1``) or StatefulSet (``OrderedReady``, one claim
+    per replica), as the seed tutorials write them."""
+    labels = {"app": name}
+    spec: dict[str, Any] = {"selector": {"matchLabels": labels},
+                            "template": {"metadata": {"labels": labels},
+                                         "spec": {"containers": [{"name": "app", "image": "nginx:1.25"}]}}}
+    if kind == "DaemonSet":
+        spec["updateStrategy"] = {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1}}
+    else:
+        spec.update(replicas=replicas, serviceName=name, volumeClaimTemplates=[{
+            "metadata": {"name": "data"},
+            "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}}])
+    return {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name, "namespace": "default"}, "spec": spec}
+
+
+def workload_rolled(cluster: Cluster, kind: str, name: str) -> bool:
+    """Every pod of the set runs its current template and is available (one read: O(1))."""
+    obj = cluster.store.peek("apps", kind, "default", name)
+    assert obj is not None
+    status = obj.get("status") or {}
+    if status.get("observedGeneration", 0) < obj["metadata"]["generation"]:
+        return False
+    if kind == "DaemonSet":
+        desired = status.get("desiredNumberScheduled", 0)
+        return desired > 0 and status.get("updatedNumberScheduled", 0) == desired == status.get("numberAvailable", 0)
+    replicas = obj["spec"]["replicas"]
+    return (status.get("updatedReplicas", 0) == replicas == status.get("availableReplicas", 0)
+            and status.get("currentRevision") == status.get("updateRevision"))
+
+
+def workload_rollout(scenario: str, kind: str, nodes: int, replicas: int | None) -> list[Phase]:
+    """Scenarios (d) and (e): one DaemonSet or StatefulSet to available, then a rolling update;
+    each phase notes the controller's visits per node (replica)."""
+    phases: list[Phase] = []
+    recorder = cluster_with_nodes(phases, scenario, nodes)
+    cluster = recorder.cluster
+    controller = cluster.controller("daemonset-controller" if kind == "DaemonSet" else "statefulset-controller")
+    counter = "node_visits" if kind == "DaemonSet" else "ordinal_visits"
+    size = nodes if kind == "DaemonSet" else replicas or 1
+    kubectl_kind = kind.lower()
+    # One node (ordinal) at a time: about 5 virtual seconds each (termination, start).
+    timeout = VIRTUAL_TIMEOUT + 10.0 * size
+
+    def visits() -> int:
+        return int(getattr(controller, counter, 0))  # 0 on a tree from before the counter existed
+
+    def to_available() -> None:
+        cluster.store.create(workload(kind, "app", replicas), copy=False)
+        recorder.wait(lambda: workload_rolled(cluster, kind, "app"), f"{kind} available", timeout)
+
+    def update() -> None:
+        set_image(cluster, kubectl_kind, "default", "app", {"app": "nginx:1.27"})
+        recorder.wait(lambda: workload_rolled(cluster, kind, "app"), f"{kind} rollout complete", timeout)
+
+    unit = "node" if kind == "DaemonSet" else "replica"
+    for name, work in ((f"{size:,} {unit}s to available", to_available), ("rolling update", update)):
+        before = visits()
+        phase = recorder.measure(scenario, name, work)
+        done = visits() - before
+        phase.note = f"{done:,} {counter.replace('_', ' ')} ({done / size:.1f} per {unit})"
+        phases.append(phase)
+    return phases
+
+
 def median_phases(runs: list[list[Phase]]) -> list[Phase]:
     """Phase by phase, the median of each figure over the runs."""
     return [Phase(same[0].scenario, same[0].name, statistics.median(p.wall for p in same),
-                  statistics.median(p.cpu for p in same), same[0].objects, int(statistics.median(p.writes for p in same)))
+                  statistics.median(p.cpu for p in same), same[0].objects, int(statistics.median(p.writes for p in same)),
+                  same[0].note)
             for same in zip(*runs)]
 
 
@@ -208,7 +284,7 @@ def print_table(phases: list[Phase]) -> None:
         print("  ".join(cell.ljust(w) if i < 2 else cell.rjust(w) for i, (cell, w) in enumerate(zip(row, widths))))
 
 
-SCENARIOS = ("nodes-pods", "rolling-update", "deployments")
+SCENARIOS = ("nodes-pods", "rolling-update", "deployments", "daemonset-rollout", "statefulset-rollout")
 
 
 def main() -> None:
@@ -226,12 +302,18 @@ def main() -> None:
         "nodes-pods": lambda: nodes_and_pods(5000 // scale, 10_000 // scale),
         "rolling-update": lambda: rolling_update(100 // scale, 1000 // scale),
         "deployments": lambda: many_deployments(100 // scale, 1000 // scale, 2),
+        "daemonset-rollout": lambda: workload_rollout("daemonset-rollout", "DaemonSet", 1000 // scale, None),
+        "statefulset-rollout": lambda: workload_rollout("statefulset-rollout", "StatefulSet", 100 // scale,
+                                                        500 // scale),
     }
     results: list[Phase] = []
     for scenario in only:
         phases = median_phases([plans[scenario]() for _ in range(runs)])
         results += [*phases, total_of(phases)]
     print_table(results)
+    notes = [f"{p.scenario} / {p.name}: {p.note}" for p in results if p.note]
+    if notes:
+        print("\n" + "\n".join(notes))
     shape = next((p for p in results if p.scenario == "nodes-pods" and p.name == "total"), None)
     if shape is not None and not args.quick:
         print(f"\nnodes-pods: kwok's {KWOK_SECONDS:.0f} s ÷ helmlite's {shape.wall:.2f} s = {KWOK_SECONDS / shape.wall:.1f}×")

@@ -9,14 +9,17 @@ renumber and prune them), so this module provides the shared pieces:
 * building, hashing, naming, sorting and comparing revisions;
 * ``claim``, the ControllerRefManager both controllers use to adopt orphans matching their
   selector (pods and revisions) and release what stopped matching;
-* ``history_of`` and ``undo`` for the rollout commands, with kubectl's messages.
+* ``history_of`` and ``undo`` for the rollout commands, with kubectl's messages;
+* ``OrderedKeys``, the "next nodes/ordinals to act on" both controllers keep between syncs so
+  that a sync does not sort every node or replica.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from helmlite.cluster.controllers.base import controller_ref
 from helmlite.cluster.errors import NotFoundError, SimulatorError
@@ -31,6 +34,7 @@ __all__ = [
     "CONTROLLER_MANAGER",
     "REVISION_HASH_LABEL",
     "ROLLOUT_FIELD_MANAGER",
+    "OrderedKeys",
     "RollbackError",
     "build_revision",
     "claim",
@@ -50,6 +54,64 @@ __all__ = [
     "template_patch",
     "undo",
 ]
+
+_Key = TypeVar("_Key", str, int, tuple[int, int])
+
+
+class OrderedKeys(Generic[_Key]):
+    """A set that yields its smallest keys in O(k log n): a heap with lazy deletion.
+
+    Membership changes one key at a time as watch events arrive; a sync asks for the first
+    few (the next nodes to update, the lowest unhealthy ordinal) without sorting them all.
+    """
+
+    def __init__(self) -> None:
+        self._members: set[_Key] = set()
+        self._heap: list[_Key] = []
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    def set(self, key: _Key, member: bool) -> None:
+        """Add ``key`` (member) or remove it."""
+        if member and key not in self._members:
+            self._members.add(key)
+            heapq.heappush(self._heap, key)
+        elif not member and key in self._members:
+            self._members.remove(key)
+            if len(self._heap) > 2 * len(self._members) + 64:
+                # mostly removed keys: rebuild, so a long-lived controller's heap stays bounded
+                self._heap = list(self._members)
+                heapq.heapify(self._heap)
+
+    def first(self, count: int) -> list[_Key]:
+        """The ``count`` smallest keys, ascending (fewer if the set is smaller)."""
+        if count <= 0:
+            return []
+        out: list[_Key] = []
+        keys = self.ascending()
+        for key in keys:
+            out.append(key)
+            if len(out) == count:
+                break
+        keys.close()
+        return out
+
+    def ascending(self) -> Generator[_Key, None, None]:
+        """The keys in ascending order, found as they are asked for; the set must not change
+        until the iterator is exhausted or closed (closing puts the keys back)."""
+        taken: list[_Key] = []
+        heap, members = self._heap, self._members
+        try:
+            while heap:
+                key = heapq.heappop(heap)
+                if key in members and (not taken or taken[-1] != key):  # a key re-added is in twice
+                    taken.append(key)
+                    yield key
+        finally:
+            for key in taken:
+                heapq.heappush(heap, key)
+
 
 # The field manager of everything kube-controller-manager writes (pods, revisions, status).
 CONTROLLER_MANAGER = "kube-controller-manager"

@@ -19,10 +19,14 @@ def test_simulator_benchmark_quick_runs_every_scenario() -> None:
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["scenario", "phase", "wall", "s", "CPU", "s", "objects", "objects/s", "writes/s"]
     totals = {line.split()[0]: line.split() for line in lines[1:] if line.split()[1:2] == ["total"]}
-    assert set(totals) == {"nodes-pods", "rolling-update", "deployments"}
+    assert set(totals) == {"nodes-pods", "rolling-update", "deployments", "daemonset-rollout", "statefulset-rollout"}
     # Objects each scenario created: 50 nodes and 100 pods; 1 node, the Deployment, its 2
-    # ReplicaSets and 10 + 10 pods; 1 node, 10 Deployments, 10 ReplicaSets and 20 pods.
-    assert [totals[s][4] for s in ("nodes-pods", "rolling-update", "deployments")] == ["150", "24", "41"]
+    # ReplicaSets and 10 + 10 pods; 1 node, 10 Deployments, 10 ReplicaSets and 20 pods; 10
+    # nodes, the DaemonSet, 2 revisions and 10 + 10 pods; 1 node, the StatefulSet, 2
+    # revisions, 5 + 5 pods and 5 claims with their 5 volumes.
+    assert [totals[s][4] for s in ("nodes-pods", "rolling-update", "deployments", "daemonset-rollout",
+                                   "statefulset-rollout")] == ["150", "24", "41", "33", "24"]
+    assert "daemonset-rollout / rolling update: 80 node visits (8.0 per node)" in lines
 
 
 def test_simulator_benchmark_rejects_an_unknown_scenario() -> None:

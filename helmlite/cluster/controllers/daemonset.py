@@ -22,11 +22,17 @@ ones first; the replacement is created once the old pod is gone), with ``maxSurg
 creating the new pod beside the old one and deleting the old one once the new one is
 available — while ``OnDelete`` waits for the user; then old revisions beyond
 ``revisionHistoryLimit`` are pruned and the status is written.
+
+The Go loops over every node are kept as per-node contributions (``_NodeView``) that a sync
+recomputes only for the nodes whose pods or node changed (``_DaemonState``): the simulator syncs
+a set on every pod transition, and a rolling update must stay linear in the node count.
 """
 
 from __future__ import annotations
 
+import bisect
 import math
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +50,7 @@ from helmlite.cluster.controllers.scheduler import (
 from helmlite.cluster.errors import AlreadyExistsError, ApiError, NotFoundError
 from helmlite.cluster.history import (
     CONTROLLER_MANAGER,
+    OrderedKeys,
     build_revision,
     claim,
     owner_reference,
@@ -218,6 +225,218 @@ class _Backoff:
             self._entries[key] = (min(entry[0] * 2, self._max), now)
 
 
+class _NodeView:
+    """What one node (or a vanished node that still has pods) contributes to one sync of a
+    DaemonSet: a function of the node, the set's pods on it, the set's spec and current hash —
+    and of the clock only while a pod there is ready but not yet ``minReadySeconds`` old."""
+
+    __slots__ = (
+        "allowed",
+        "available",
+        "candidate",
+        "creates",
+        "deletes",
+        "ghost",
+        "live_manage",
+        "replacement",
+        "should_not_run",
+        "status",
+        "surge_candidate",
+        "surge_delete",
+        "surging",
+        "time_dependent",
+        "unavailable",
+    )
+
+    def __init__(self) -> None:
+        self.ghost = False  # the node is gone; ``deletes`` are its pods bound to no node
+        # (desired, current, misscheduled, ready, available, updated) for updateDaemonSetStatus
+        self.status: tuple[int, int, int, int, int, int] = (0, 0, 0, 0, 0, 0)
+        # podsShouldBeOnNode, remembered unless live_manage (failed or succeeded pods there:
+        # each manage pass records events and consults the back-off, so it must run then)
+        self.creates = False
+        self.deletes: tuple[str, ...] = ()
+        self.live_manage = False
+        self.time_dependent = False
+        # rollingUpdate without surge: unavailable count, an unavailable old pod to replace,
+        # an available old pod that may be deleted
+        self.unavailable = 0
+        self.replacement: str | None = None
+        self.candidate: str | None = None
+        # rollingUpdate with surge
+        self.surging = 0
+        self.available = 0
+        self.surge_delete: str | None = None
+        self.should_not_run: str | None = None
+        self.allowed = False
+        self.surge_candidate = False
+
+
+class _DaemonState:
+    """One DaemonSet's pods by node and every node's contribution to its sync, kept between
+    syncs so that a sync costs what changed since the last one, not the node count.
+
+    The simulator syncs a set on every transition of one of its pods; recomputing the whole
+    picture each time made a rolling update quadratic in the node count. The pods are indexed
+    from the watch events (``observe_pod``); a node whose pods or node object changed is
+    *dirty* and its ``_NodeView`` is recomputed before the next phase reads the totals.
+    The state is only a cache: it is rebuilt from the store when the controller has none (a
+    new command, a restored cluster file), when the spec or the current hash changes, or when
+    an orphan or a no-longer-matching pod needs the ControllerRefManager's claim.
+    """
+
+    def __init__(self, store: object, ds: Mapping[str, Any], hash_: str, selector: LabelSelector) -> None:
+        self.store, self.uid, self.spec, self.hash = store, ds["metadata"]["uid"], ds["spec"], hash_
+        self.selector = selector
+        self.needs_claim = False
+        # Every claimed pod by name, with its position in the store's order (the order
+        # getNodesToDaemonPods lists them in, which decides the order of some deletions).
+        self.pods: dict[str, tuple[int, Mapping[str, Any]]] = {}
+        self.by_node: dict[str, list[tuple[int, Mapping[str, Any]]]] = {}
+        self.hash_counts: Counter[str] = Counter()
+        self._next_seq = 0
+        self.dirty: set[str] = set()
+        self.views: dict[str, _NodeView] = {}
+        self.time_dependent: set[str] = set()
+        self.actionable: set[str] = set()  # nodes whose remembered manage result does something
+        self.live_manage: set[str] = set()
+        self.ghost_deletes: dict[str, tuple[str, ...]] = {}  # pods bound to no node, by vanished node
+        self.totals = [0] * 6
+        self.unavailable = self.surging = self.available = 0
+        self.replacements: dict[str, str] = {}
+        self.candidates = OrderedKeys[str]()
+        self.surge_deletes: dict[str, str] = {}
+        self.should_not_run: dict[str, str] = {}
+        self.allowed: set[str] = set()
+        self.surge_candidates = OrderedKeys[str]()
+
+    def fits(self, store: object, ds: Mapping[str, Any], hash_: str) -> bool:
+        """Still describes ``ds`` as stored now (else it must be rebuilt)."""
+        return (self.store is store and not self.needs_claim and self.hash == hash_
+                and self.uid == ds["metadata"]["uid"] and (ds["spec"] is self.spec or ds["spec"] == self.spec))
+
+    # --- the pod index ---------------------------------------------------------------------
+
+    def add_claimed(self, pods: Iterable[Mapping[str, Any]]) -> None:
+        """Index the pods ``claim`` returned, in the store's order."""
+        for pod in pods:
+            self._index(pod, self._take_seq())
+
+    def observe_pod(self, event: WatchEvent) -> None:
+        """Follow one watch event of a pod this set controls (before or after the event)."""
+        name = event.object["metadata"]["name"]
+        known = self.pods.pop(name, None)
+        if known is not None:
+            self._unindex(known[1])
+        if event.type == "DELETED":
+            return
+        pod = event.object
+        if (controller_ref(pod) or {}).get("uid") != self.uid:
+            return
+        if not self.selector.matches(pod["metadata"].get("labels") or {}):
+            self.needs_claim = True  # claim must release it
+            return
+        self._index(pod, known[0] if known is not None else self._take_seq())
+
+    def _take_seq(self) -> int:
+        self._next_seq += 1
+        return self._next_seq
+
+    def _index(self, pod: Mapping[str, Any], seq: int) -> None:
+        self.pods[pod["metadata"]["name"]] = (seq, pod)
+        self.hash_counts[_hash_of(pod)] += 1
+        if _deleting(pod) and _phase(pod) in ("Succeeded", "Failed"):
+            return
+        node_name = _target_node(pod)
+        if node_name is None:
+            return
+        on_node = self.by_node.setdefault(node_name, [])
+        bisect.insort(on_node, (seq, pod), key=lambda entry: entry[0])
+        self.dirty.add(node_name)
+
+    def _unindex(self, pod: Mapping[str, Any]) -> None:
+        pod_hash = _hash_of(pod)
+        self.hash_counts[pod_hash] -= 1
+        if not self.hash_counts[pod_hash]:
+            del self.hash_counts[pod_hash]
+        node_name = _target_node(pod)
+        on_node = self.by_node.get(node_name) if node_name is not None else None
+        if not on_node:
+            return
+        name = pod["metadata"]["name"]
+        on_node[:] = [entry for entry in on_node if entry[1]["metadata"]["name"] != name]
+        if not on_node:
+            del self.by_node[node_name]  # type: ignore[arg-type]
+        self.dirty.add(node_name)  # type: ignore[arg-type]
+
+    def pods_on(self, node_name: str) -> list[Mapping[str, Any]]:
+        return [pod for _seq, pod in self.by_node.get(node_name, ())]
+
+    def live_hashes(self) -> set[str]:
+        """The revision hashes the set's pods (deleted terminal ones included) carry."""
+        return set(self.hash_counts)
+
+    # --- the totals ------------------------------------------------------------------------
+
+    def replace_view(self, node_name: str, view: _NodeView | None) -> None:
+        """Swap the node's contribution to the totals for ``view`` (None: it contributes nothing)."""
+        old = self.views.pop(node_name, None)
+        if old is not None:
+            self._add(node_name, old, -1)
+        if view is not None:
+            self.views[node_name] = view
+            self._add(node_name, view, 1)
+        else:
+            for members in (self.time_dependent, self.actionable, self.live_manage, self.allowed):
+                members.discard(node_name)
+            for by_name in (self.replacements, self.surge_deletes, self.should_not_run, self.ghost_deletes):
+                by_name.pop(node_name, None)
+            self.candidates.set(node_name, False)
+            self.surge_candidates.set(node_name, False)
+
+    def _add(self, node_name: str, view: _NodeView, sign: int) -> None:
+        totals = self.totals
+        for i, value in enumerate(view.status):
+            totals[i] += sign * value
+        self.unavailable += sign * view.unavailable
+        self.surging += sign * view.surging
+        self.available += sign * view.available
+        if sign < 0:
+            return
+        _toggle(self.time_dependent, node_name, view.time_dependent)
+        _toggle(self.actionable, node_name,
+                not view.ghost and not view.live_manage and (view.creates or bool(view.deletes)))
+        _assign_many(self.ghost_deletes, node_name, view.deletes if view.ghost else ())
+        _toggle(self.live_manage, node_name, view.live_manage)
+        _toggle(self.allowed, node_name, view.allowed)
+        _assign(self.replacements, node_name, view.replacement)
+        _assign(self.surge_deletes, node_name, view.surge_delete)
+        _assign(self.should_not_run, node_name, view.should_not_run)
+        self.candidates.set(node_name, view.candidate is not None)
+        self.surge_candidates.set(node_name, view.surge_candidate)
+
+
+def _toggle(members: set[str], name: str, member: bool) -> None:
+    if member:
+        members.add(name)
+    else:
+        members.discard(name)
+
+
+def _assign_many(by_name: dict[str, tuple[str, ...]], name: str, values: tuple[str, ...]) -> None:
+    if values:
+        by_name[name] = values
+    else:
+        by_name.pop(name, None)
+
+
+def _assign(by_name: dict[str, str], name: str, value: str | None) -> None:
+    if value is None:
+        by_name.pop(name, None)
+    else:
+        by_name[name] = value
+
+
 class DaemonSetController(KindController):
     """Keeps one pod of each DaemonSet on every eligible node, its revisions and status."""
 
@@ -228,10 +447,13 @@ class DaemonSetController(KindController):
     def __init__(self) -> None:
         self._selectors = SelectorCache()
         self._failed_backoff = _Backoff(FAILED_POD_BACKOFF_INITIAL, FAILED_POD_BACKOFF_MAX)
-        # The last getNodesToDaemonPods answer, for the store state it was computed in: one
-        # sync asks up to three times (manage, rolling update, status), usually with nothing
-        # written in between, and each answer scans every pod of the namespace.
-        self._claimed: tuple[tuple[int, bool], Mapping[str, Any], dict[str, list[Mapping[str, Any]]]] | None = None
+        # Each DaemonSet's pods by node and per-node contributions, by uid (see _DaemonState).
+        self._states: dict[str, _DaemonState] = {}
+        # (store, node name -> node), followed from the watch events once built.
+        self._node_index: tuple[object, dict[str, Mapping[str, Any]]] | None = None
+        # How many times a node's contribution to a sync was computed: the work of the syncs,
+        # which the scale regression test and the benchmark report (never a time).
+        self.node_visits = 0
         # node name -> (node, pod template spec, node_should_run): nodes rarely change while a
         # set rolls, and every sync asks about every node.
         self._verdicts: dict[str, tuple[Mapping[str, Any], Mapping[str, Any], tuple[bool, bool]]] = {}
@@ -248,9 +470,14 @@ class DaemonSetController(KindController):
         selecting it); for a node, the DaemonSets whose verdict about it changed."""
         group_kind = event.kind.group_kind
         if group_kind == ("", "Node"):
+            self._observe_node(cluster, event)
             return self._keys_for_node(cluster, event)
         if group_kind == self.kind and event.type == "DELETED":
-            self._selectors.forget(event.object["metadata"].get("uid", ""))
+            uid = event.object["metadata"].get("uid", "")
+            self._selectors.forget(uid)
+            self._states.pop(uid, None)
+        if group_kind == ("", "Pod"):
+            self._observe_pod(event)
         keys = list(super().keys_for(cluster, event))
         if group_kind != ("", "Pod") or event.type == "DELETED":
             return keys
@@ -262,10 +489,47 @@ class DaemonSetController(KindController):
         # sorted: the sets sync in this order, and the store's order differs after a restore
         for ds in sorted(cluster.store.peek_all("apps", "DaemonSet", meta.get("namespace", "")), key=object_key):
             if self._selector(ds).matches(labels):
+                state = self._states.get(ds["metadata"].get("uid", ""))
+                if state is not None:
+                    state.needs_claim = True  # an orphan to adopt
                 key = object_key(ds)
                 if key not in keys:
                     keys.append(key)
         return keys
+
+    def _observe_pod(self, event: WatchEvent) -> None:
+        """Keep the pod index of the set(s) controlling the pod before and after the event."""
+        if not self._states:
+            return
+        uids: list[str] = []
+        for obj in (event.old, event.object):
+            uid = (controller_ref(obj) or {}).get("uid") if obj is not None else None
+            if uid is not None and uid not in uids:
+                uids.append(uid)
+        for uid in uids:
+            state = self._states.get(uid)
+            if state is not None:
+                state.observe_pod(event)
+
+    def _observe_node(self, cluster: Cluster, event: WatchEvent) -> None:
+        """Keep the node index; a node whose verdict may have changed is dirty for every set."""
+        if self._node_index is None or self._node_index[0] is not cluster.store:
+            return
+        nodes, name = self._node_index[1], event.object["metadata"]["name"]
+        if event.type == "DELETED":
+            nodes.pop(name, None)
+        else:
+            nodes[name] = event.object
+            if event.type == "MODIFIED" and event.old is not None and _ignorable_node_update(event.old, event.object):
+                return  # a heartbeat: every verdict stays
+        for state in self._states.values():
+            state.dirty.add(name)
+
+    def _nodes(self, cluster: Cluster) -> dict[str, Mapping[str, Any]]:
+        """Every node by name (built once per store, then followed from the watch events)."""
+        if self._node_index is None or self._node_index[0] is not cluster.store:
+            self._node_index = (cluster.store, {n["metadata"]["name"]: n for n in cluster.store.peek_all("", "Node")})
+        return self._node_index[1]
 
     def _keys_for_node(self, cluster: Cluster, event: WatchEvent) -> list[str]:
         node, old = event.object, event.old
@@ -298,18 +562,18 @@ class DaemonSetController(KindController):
             return
         if ds["metadata"].get("deletionTimestamp"):
             return
-        nodes = sorted(cluster.store.peek_all("", "Node"), key=lambda n: n["metadata"]["name"])
         current, old = self._construct_history(cluster, ds)
         hash_ = (current["metadata"].get("labels") or {}).get(REVISION_LABEL, "")
         failure: ApiError | None = None
         try:
-            self._manage(cluster, ds, nodes, hash_)
+            state = self._state(cluster, ds, hash_)
+            self._manage(cluster, ds, state)
             if (ds["spec"].get("updateStrategy") or {}).get("type") == "RollingUpdate":
-                self._rolling_update(cluster, ds, nodes, hash_)
-            self._cleanup_history(cluster, ds, old)
+                self._rolling_update(cluster, ds, state)
+            self._cleanup_history(cluster, ds, old, state)
         except ApiError as error:
             failure = error
-        self._update_status(cluster, key, ds, nodes, hash_)
+        self._update_status(cluster, key, ds, hash_)
         if failure is not None:
             raise failure
 
@@ -318,29 +582,125 @@ class DaemonSetController(KindController):
         assert now is not None
         return now
 
-    def _nodes_to_pods(self, cluster: Cluster, ds: Mapping[str, Any],
-                       include_deleted_terminal: bool = False) -> dict[str, list[Mapping[str, Any]]]:
-        """``getNodesToDaemonPods``: the claimed pods grouped by target node (a fresh dict; the
-        lists are shared and read-only)."""
-        state = (cluster.store.change_count, include_deleted_terminal)
-        if self._claimed is not None and self._claimed[0] == state and self._claimed[1] is ds:
-            return dict(self._claimed[2])
+    def _nodes_to_pods(self, cluster: Cluster, ds: Mapping[str, Any]) -> dict[str, list[Mapping[str, Any]]]:
+        """``getNodesToDaemonPods`` with deleted terminal pods included: a full scan, for the
+        rare revision dedup (the syncs use the ``_DaemonState`` index)."""
+        out: dict[str, list[Mapping[str, Any]]] = {}
+        for pod in self._claim_pods(cluster, ds):
+            node_name = _target_node(pod)
+            if node_name is not None:
+                out.setdefault(node_name, []).append(pod)
+        return out
+
+    @staticmethod
+    def _claim_pods(cluster: Cluster, ds: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The ControllerRefManager's claim over the namespace's pods, in the store's order.
+
+        Raises:
+            ApiError: adopting or releasing a pod failed.
+        """
         uid = ds["metadata"]["uid"]
         candidates = []
         for pod in cluster.store.peek_all("", "Pod", ds["metadata"]["namespace"]):
             ref = controller_ref(pod)
             if ref is None or ref.get("uid") == uid:
                 candidates.append(pod)
-        pods = claim(cluster, ds, candidates, api_version="v1", kind="Pod", match=selector_matcher(ds))
-        out: dict[str, list[Mapping[str, Any]]] = {}
-        for pod in pods:
-            if not include_deleted_terminal and _deleting(pod) and _phase(pod) in ("Succeeded", "Failed"):
-                continue
-            node_name = _target_node(pod)
-            if node_name is not None:
-                out.setdefault(node_name, []).append(pod)
-        self._claimed = (state, ds, out)
-        return dict(out)
+        return claim(cluster, ds, candidates, api_version="v1", kind="Pod", match=selector_matcher(ds))
+
+    def _state(self, cluster: Cluster, ds: Mapping[str, Any], hash_: str) -> _DaemonState:
+        """The set's ``_DaemonState``, rebuilt from a claim over the store when it no longer fits.
+
+        Raises:
+            ApiError: the claim's adoption or release failed.
+        """
+        uid = ds["metadata"]["uid"]
+        state = self._states.get(uid)
+        if state is not None and state.fits(cluster.store, ds, hash_):
+            return state
+        # Unregistered while claiming, so that the adoptions' watch events are not indexed twice.
+        self._states.pop(uid, None)
+        pods = self._claim_pods(cluster, ds)
+        state = _DaemonState(cluster.store, ds, hash_, self._selector(ds))
+        state.add_claimed(pods)
+        state.dirty.update(self._nodes(cluster))
+        self._states[uid] = state
+        return state
+
+    def _refresh(self, cluster: Cluster, ds: Mapping[str, Any], state: _DaemonState) -> None:
+        """Recompute the contribution of every node that changed, or that the clock can change."""
+        min_ready = ds["spec"].get("minReadySeconds") or 0
+        now = self._now(cluster)
+        nodes = self._nodes(cluster)
+        for node_name in state.dirty | state.time_dependent:
+            state.replace_view(node_name, self._view(cluster, ds, state, nodes.get(node_name), node_name,
+                                                     min_ready, now))
+        state.dirty.clear()
+
+    def _view(self, cluster: Cluster, ds: Mapping[str, Any], state: _DaemonState, node: Mapping[str, Any] | None,
+              node_name: str, min_ready: int, now: datetime) -> _NodeView | None:
+        """One node's contribution to manage, rolling update and status (the bodies of their
+        per-node loops in the Go controller); None when it has neither a node nor pods."""
+        self.node_visits += 1
+        pods = state.pods_on(node_name)
+        if node is None and not pods:
+            return None
+        hash_ = state.hash
+
+        def available(pod: Mapping[str, Any]) -> bool:
+            return is_pod_available(pod, min_ready, now)
+
+        view = _NodeView()
+        view.time_dependent = min_ready > 0 and any(is_pod_ready(p) and not available(p) for p in pods)
+        should_run = False
+        if node is None:
+            view.ghost = True
+            view.deletes = tuple(p["metadata"]["name"] for p in pods if not (p.get("spec") or {}).get("nodeName"))
+        else:
+            should_run = self._should_run(node, ds)[0]
+            view.live_manage = any(not _deleting(p) and _phase(p) in ("Failed", "Succeeded") for p in pods)
+            if not view.live_manage:
+                create, delete = self._pods_should_be_on_node(cluster, node, {node_name: pods}, ds, hash_)
+                view.creates, view.deletes = bool(create), tuple(delete)
+            view.status = _node_status(should_run, pods, hash_, min_ready, now)
+        if not pods and not should_run:
+            return view
+        found = _updated_pods_on_node(pods, hash_)
+        if found is None:
+            view.unavailable = view.surging = 1
+            return view
+        new_pod, old_pod = found
+        # rollingUpdate without surge
+        if (old_pod is None) == (new_pod is None):
+            view.unavailable = 1
+        elif new_pod is not None:
+            view.unavailable = int(not available(new_pod))
+        elif old_pod is not None and not available(old_pod):
+            view.unavailable, view.replacement = 1, old_pod["metadata"]["name"]
+        elif old_pod is not None:
+            view.candidate = old_pod["metadata"]["name"]
+        # rollingUpdate with surge
+        if old_pod is not None:
+            view.available = int(available(old_pod))
+        elif new_pod is not None:
+            view.available = int(available(new_pod))
+        if old_pod is None:
+            return view
+        if new_pod is None:
+            runs = node is not None and should_run
+            if not available(old_pod):
+                if runs:
+                    view.allowed = True
+                else:
+                    view.surge_delete = old_pod["metadata"]["name"]
+            elif runs:
+                view.surge_candidate = True
+            else:
+                view.should_not_run = old_pod["metadata"]["name"]
+        elif not available(new_pod):
+            view.surging = 1
+        else:
+            view.surge_delete = old_pod["metadata"]["name"]
+        return view
 
     def _should_run(self, node: Mapping[str, Any], ds: Mapping[str, Any]) -> tuple[bool, bool]:
         """``node_should_run``, remembered per node while the node and the pod template stay
@@ -356,21 +716,28 @@ class DaemonSetController(KindController):
 
     # --- manage ----------------------------------------------------------------------------
 
-    def _manage(self, cluster: Cluster, ds: Mapping[str, Any], nodes: Sequence[Mapping[str, Any]],
-                hash_: str) -> None:
-        node_to_pods = self._nodes_to_pods(cluster, ds)
+    def _manage(self, cluster: Cluster, ds: Mapping[str, Any], state: _DaemonState) -> None:
+        """``manage``: podsShouldBeOnNode over the nodes in name order — only the nodes where it
+        does something, or must run again (failed or succeeded pods) — then the pods of
+        vanished nodes that were never bound."""
+        self._refresh(cluster, ds, state)
+        nodes = self._nodes(cluster)
         needing: list[str] = []
         to_delete: list[str] = []
-        for node in nodes:
-            create, delete = self._pods_should_be_on_node(cluster, node, node_to_pods, ds, hash_)
-            needing.extend(create)
-            to_delete.extend(delete)
-        existing = {n["metadata"]["name"] for n in nodes}
-        for node_name in sorted(node_to_pods):
-            if node_name not in existing:
-                to_delete.extend(p["metadata"]["name"] for p in node_to_pods[node_name]
-                                 if not (p.get("spec") or {}).get("nodeName"))
-        self._sync_nodes(cluster, ds, to_delete, needing, hash_)
+        for node_name in sorted(state.actionable | state.live_manage):
+            view = state.views[node_name]
+            if view.live_manage:
+                create, delete = self._pods_should_be_on_node(
+                    cluster, nodes[node_name], {node_name: state.pods_on(node_name)}, ds, state.hash)
+                needing.extend(create)
+                to_delete.extend(delete)
+            else:
+                if view.creates:
+                    needing.append(node_name)
+                to_delete.extend(view.deletes)
+        for node_name in sorted(state.ghost_deletes):
+            to_delete.extend(state.ghost_deletes[node_name])
+        self._sync_nodes(cluster, ds, to_delete, needing, state.hash)
 
     def _pods_should_be_on_node(self, cluster: Cluster, node: Mapping[str, Any],
                                 node_to_pods: Mapping[str, list[Mapping[str, Any]]], ds: Mapping[str, Any],
@@ -513,94 +880,35 @@ class DaemonSetController(KindController):
 
     # --- rolling update --------------------------------------------------------------------
 
-    def _rolling_update(self, cluster: Cluster, ds: Mapping[str, Any], nodes: Sequence[Mapping[str, Any]],
-                        hash_: str) -> None:
-        """``rollingUpdate``: which old pods to delete, or (with surge) which nodes get a new pod."""
-        node_to_pods = self._nodes_to_pods(cluster, ds)
-        nodes_by_name = {n["metadata"]["name"]: n for n in nodes}
-        desired = 0
-        for node in nodes:
-            if self._should_run(node, ds)[0]:
-                desired += 1
-                node_to_pods.setdefault(node["metadata"]["name"], [])
+    def _rolling_update(self, cluster: Cluster, ds: Mapping[str, Any], state: _DaemonState) -> None:
+        """``rollingUpdate``: which old pods to delete, or (with surge) which nodes get a new pod.
+
+        The Go loop walks the nodes in name order and takes a candidate only while fewer than
+        the budget are unavailable (or surging) *so far*; when the total is under the budget
+        every prefix is too, and when it is not nothing is taken — so the totals and the first
+        candidates by name give the same answer without the walk.
+        """
+        self._refresh(cluster, ds, state)
+        desired = state.totals[0]
         rolling = (ds["spec"].get("updateStrategy") or {}).get("rollingUpdate") or {}
         max_unavailable = _scaled_value(rolling.get("maxUnavailable"), desired, round_up=True)
         max_surge = _scaled_value(rolling.get("maxSurge"), desired, round_up=True)
         if desired > 0 and max_unavailable == 0 and max_surge == 0:
             max_unavailable = 1
-        min_ready = ds["spec"].get("minReadySeconds") or 0
-        now = self._now(cluster)
-
-        def available(pod: Mapping[str, Any]) -> bool:
-            return is_pod_available(pod, min_ready, now)
-
+        views = state.views
         if max_surge == 0:
-            unavailable = 0
-            replacements: list[str] = []
-            candidates: list[str] = []
-            for node_name in sorted(node_to_pods):
-                found = _updated_pods_on_node(node_to_pods[node_name], hash_)
-                if found is None:
-                    unavailable += 1
-                    continue
-                new_pod, old_pod = found
-                if (old_pod is None) == (new_pod is None):
-                    unavailable += 1
-                elif new_pod is not None:
-                    if not available(new_pod):
-                        unavailable += 1
-                elif old_pod is not None:
-                    if not available(old_pod):
-                        replacements.append(old_pod["metadata"]["name"])
-                        unavailable += 1
-                    elif unavailable < max_unavailable:
-                        candidates.append(old_pod["metadata"]["name"])
-            remaining = min(max(max_unavailable - unavailable, 0), len(candidates))
-            self._sync_nodes(cluster, ds, replacements + candidates[:remaining], [], hash_)
+            replacements = [state.replacements[n] for n in sorted(state.replacements)]
+            remaining = max(max_unavailable - state.unavailable, 0)
+            candidates = [views[n].candidate or "" for n in state.candidates.first(remaining)]
+            self._sync_nodes(cluster, ds, replacements + candidates, [], state.hash)
             return
-
-        to_delete: list[str] = []
-        should_not_run: list[str] = []
-        candidate_nodes: list[str] = []
-        allowed_nodes: list[str] = []
-        surging = available_count = 0
-        for node_name in sorted(node_to_pods):
-            found = _updated_pods_on_node(node_to_pods[node_name], hash_)
-            if found is None:
-                surging += 1
-                continue
-            new_pod, old_pod = found
-            if old_pod is not None:
-                available_count += available(old_pod)
-            elif new_pod is not None:
-                available_count += available(new_pod)
-            if old_pod is None:
-                continue
-            target = nodes_by_name.get(node_name)
-            if new_pod is None:
-                runs = target is not None and self._should_run(target, ds)[0]
-                if not available(old_pod):
-                    if not runs:
-                        to_delete.append(old_pod["metadata"]["name"])
-                        continue
-                    allowed_nodes.append(node_name)
-                else:
-                    if not runs:
-                        should_not_run.append(old_pod["metadata"]["name"])
-                        continue
-                    if surging >= max_surge:
-                        continue
-                    candidate_nodes.append(node_name)
-            else:
-                if not available(new_pod):
-                    surging += 1
-                    continue
-                to_delete.append(old_pod["metadata"]["name"])
-        deletable = available_count - desired
+        to_delete = [state.surge_deletes[n] for n in sorted(state.surge_deletes)]
+        deletable = state.available - desired
         if deletable > 0:
-            to_delete.extend(should_not_run[:deletable])
-        remaining = min(max(max_surge - surging, 0), len(candidate_nodes))
-        self._sync_nodes(cluster, ds, to_delete, allowed_nodes + candidate_nodes[:remaining], hash_)
+            to_delete.extend(state.should_not_run[n] for n in sorted(state.should_not_run)[:deletable])
+        remaining = max(max_surge - state.surging, 0)
+        self._sync_nodes(cluster, ds, to_delete, sorted(state.allowed) + state.surge_candidates.first(remaining),
+                         state.hash)
 
     # --- history ---------------------------------------------------------------------------
 
@@ -665,7 +973,7 @@ class DaemonSetController(KindController):
             if history.get("revision", 0) >= keep.get("revision", 0):
                 keep = history
         keep_hash = (keep["metadata"].get("labels") or {}).get(REVISION_LABEL, "")
-        for pods in self._nodes_to_pods(cluster, ds, include_deleted_terminal=True).values():
+        for pods in self._nodes_to_pods(cluster, ds).values():
             for pod in pods:
                 if _hash_of(pod) != keep_hash:
                     cluster.store.patch("v1", "Pod", pod["metadata"]["name"],
@@ -681,13 +989,13 @@ class DaemonSetController(KindController):
                     pass
         return keep
 
-    def _cleanup_history(self, cluster: Cluster, ds: Mapping[str, Any], old: list[dict[str, Any]]) -> None:
+    def _cleanup_history(self, cluster: Cluster, ds: Mapping[str, Any], old: list[dict[str, Any]],
+                         state: _DaemonState) -> None:
         """Delete the oldest revisions no pod runs, beyond ``revisionHistoryLimit``."""
         to_kill = len(old) - int(ds["spec"].get("revisionHistoryLimit", 10))
         if to_kill <= 0:
             return
-        live = {_hash_of(pod) for pods in self._nodes_to_pods(cluster, ds, include_deleted_terminal=True).values()
-                for pod in pods}
+        live = state.live_hashes()
         live.discard("")
         for history in sort_revisions(old):
             if to_kill <= 0:
@@ -703,31 +1011,17 @@ class DaemonSetController(KindController):
 
     # --- status ----------------------------------------------------------------------------
 
-    def _update_status(self, cluster: Cluster, key: str, ds: Mapping[str, Any], nodes: Sequence[Mapping[str, Any]],
-                       hash_: str) -> None:
-        """``updateDaemonSetStatus``: count over the nodes; write only what changed."""
+    def _update_status(self, cluster: Cluster, key: str, ds: Mapping[str, Any], hash_: str) -> None:
+        """``updateDaemonSetStatus``: the per-node counts, summed; write only what changed.
+
+        Raises:
+            ApiError: the claim needed to rebuild the set's state failed.
+        """
         ds = cluster.store.peek("apps", "DaemonSet", ds["metadata"]["namespace"], ds["metadata"]["name"]) or ds
-        node_to_pods = self._nodes_to_pods(cluster, ds)
         min_ready = ds["spec"].get("minReadySeconds") or 0
-        now = self._now(cluster)
-        desired = current = misscheduled = ready = updated = available = 0
-        for node in nodes:
-            should_run, _ = self._should_run(node, ds)
-            pods = node_to_pods.get(node["metadata"]["name"]) or []
-            if should_run:
-                desired += 1
-                if not pods:
-                    continue
-                current += 1
-                pod = _by_age(pods)[0]
-                if is_pod_ready(pod):
-                    ready += 1
-                    if is_pod_available(pod, min_ready, now):
-                        available += 1
-                if hash_ and _hash_of(pod) == hash_:
-                    updated += 1
-            elif pods:
-                misscheduled += 1
+        state = self._state(cluster, ds, hash_)
+        self._refresh(cluster, ds, state)
+        desired, current, misscheduled, ready, available, updated = state.totals
         counts = {"currentNumberScheduled": current, "numberMisscheduled": misscheduled,
                   "desiredNumberScheduled": desired, "numberReady": ready, "updatedNumberScheduled": updated,
                   "numberAvailable": available, "numberUnavailable": desired - available}
@@ -760,6 +1054,20 @@ def _status_json(counts: Mapping[str, int], generation: int) -> dict[str, Any]:
         if counts[field]:
             out[field] = counts[field]
     return out
+
+
+def _node_status(should_run: bool, pods: Sequence[Mapping[str, Any]], hash_: str, min_ready: int,
+                 now: datetime) -> tuple[int, int, int, int, int, int]:
+    """One node's (desired, current, misscheduled, ready, available, updated) counts: its
+    oldest pod decides ready, available and updated."""
+    if not should_run:
+        return 0, 0, int(bool(pods)), 0, 0, 0
+    if not pods:
+        return 1, 0, 0, 0, 0, 0
+    pod = _by_age(pods)[0]
+    ready = is_pod_ready(pod)
+    available = ready and is_pod_available(pod, min_ready, now)
+    return 1, 1, 0, int(ready), int(available), int(bool(hash_) and _hash_of(pod) == hash_)
 
 
 def _allows_surge(ds: Mapping[str, Any]) -> bool:

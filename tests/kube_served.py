@@ -6,6 +6,11 @@ kubeconfig, stopped by pid). This module adds what the kube backend's tests need
 fresh server per test (``served_api``), fault injection through the cluster file (which the
 server re-reads when another process commits to it), and the Helm chart both the backend's
 CLI tests and the interop tests with the real Helm install.
+
+The release engine's tests (``tests/actions``) share one fast server for the session
+(``served_in(…, time_scale=FAST_TIME_SCALE)``) and ``reset_served`` it between tests: what a
+test created is deleted through the cluster file, so each test starts on a pristine cluster
+without paying for a server start.
 """
 
 from __future__ import annotations
@@ -18,8 +23,28 @@ from typing import Any
 import pytest
 from apiserver.served import ServedCluster, start_served_cluster
 
-__all__ = ["CONFIGMAP_TEMPLATE", "DEPLOYMENT_TEMPLATE", "ServedCluster", "add_fault", "served_api_fixture", "served_in",
-           "write_chart"]
+__all__ = [
+    "CONFIGMAP_TEMPLATE",
+    "DEPLOYMENT_TEMPLATE",
+    "FAST_TIME_SCALE",
+    "ObjectKey",
+    "ServedCluster",
+    "add_fault",
+    "object_keys",
+    "reset_served",
+    "served_api_fixture",
+    "served_in",
+    "write_chart",
+]
+
+# Virtual seconds per wall second for the release engine's tests on the kube backend: a hook
+# Job that sleeps 10 s takes 0.1 s, a pod starts in a few hundredths of a second.
+FAST_TIME_SCALE = 100.0
+# Virtual seconds ``reset_served`` lets pass after deleting, so grace periods, finalizers and
+# garbage collection finish (pods have 30 s of grace; namespaces finalize their contents).
+_RESET_SETTLE_SECONDS = 300.0
+
+ObjectKey = tuple[str, str, str, str]  # (group, kind, namespace, name)
 
 # A ConfigMap and a Deployment in Helm's Go template dialect, rendered alike by Helm and helmlite.
 CONFIGMAP_TEMPLATE = """\
@@ -76,10 +101,54 @@ def add_fault(served: ServedCluster, spec: Mapping[str, Any]) -> str:
         return add_cluster_fault(session.cluster, spec)
 
 
+def object_keys(served: ServedCluster) -> set[ObjectKey]:
+    """The key of every object in the served cluster (read through its file)."""
+    from helmlite.backends.simulator import SimulatorBackend
+
+    with SimulatorBackend(served.cluster_path).session() as session:
+        cluster = session.cluster
+        return {(kind.group, kind.kind, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+                for kind in cluster.kinds for obj in cluster.store.peek_all(kind.group, kind.kind)}
+
+
+def reset_served(served: ServedCluster, pristine: set[ObjectKey]) -> None:
+    """Delete every object of the served cluster not in ``pristine`` (CRDs and namespaces
+    included), in one transaction on its file, and let the deletions finish in virtual time.
+
+    Raises:
+        AssertionError: something would not go (a finalizer nothing removes): the next test
+            would not start clean.
+    """
+    from helmlite.backends.simulator import SimulatorBackend
+    from helmlite.cluster.errors import NotFoundError
+
+    with SimulatorBackend(served.cluster_path).session() as session:
+        cluster = session.cluster
+        for _ in range(3):  # a CRD's removal can reveal nothing new, a namespace's its contents
+            extra = [(kind, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+                     for kind in list(cluster.kinds) for obj in cluster.store.peek_all(kind.group, kind.kind)
+                     if (kind.group, kind.kind, obj["metadata"].get("namespace", ""), obj["metadata"]["name"])
+                     not in pristine]
+            if not extra:
+                return
+            for kind, namespace, name in extra:
+                try:
+                    cluster.store.delete(kind.storage_api_version, kind.kind, name, namespace=namespace,
+                                         propagation_policy="Background", grace_period_seconds=0)
+                except NotFoundError:
+                    pass  # collected with its owner
+            cluster.advance(_RESET_SETTLE_SECONDS)
+    raise AssertionError(f"reset_served: left behind {[(k.kind, ns, n) for k, ns, n in extra]}")
+
+
 @contextmanager
-def served_in(directory: Path, *, tls: bool = False, token: str = "") -> Iterator[ServedCluster]:
-    """``start_served_cluster`` for the length of a ``with`` block."""
-    served = start_served_cluster(directory, tls=tls, token=token)
+def served_in(directory: Path, *, tls: bool = False, token: str = "",
+              time_scale: float = 1.0) -> Iterator[ServedCluster]:
+    """``start_served_cluster`` for the length of a ``with`` block; ``time_scale`` is
+    ``cluster serve --time-scale`` (passed in its environment variable)."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("HELMLITE_APISERVER_TIME_SCALE", f"{time_scale:g}")
+        served = start_served_cluster(directory, tls=tls, token=token)
     try:
         yield served
     finally:

@@ -124,6 +124,9 @@ class ServeOptions:
     token: str = ""
     kubeconfig_out: Path | None = None
     access_log: bool = False
+    # Virtual seconds per wall second (tests speed hooks and rollouts up; tables still show
+    # virtual ages).
+    time_scale: float = 1.0
 
 
 def serve(options: ServeOptions, echo: Callable[[str], None]) -> None:
@@ -142,7 +145,7 @@ def serve(options: ServeOptions, echo: Callable[[str], None]) -> None:
 
     host, port = parse_address(options.address)
     sock = _bind(host, port)
-    served = ServedCluster(options.cluster_path)
+    served = ServedCluster(options.cluster_path, time_scale=options.time_scale)
     directory = endpoint_dir(options.cluster_path)
     try:
         served.open()
@@ -178,6 +181,8 @@ def serve(options: ServeOptions, echo: Callable[[str], None]) -> None:
 
         server = Server(config)
         echo(f"Serving cluster {options.cluster_path} at {endpoint.url}")
+        if options.time_scale != 1:
+            echo(f"Virtual time runs {options.time_scale:g}x wall-clock speed")
         if options.kubeconfig_out is not None:
             echo(f"kubeconfig written to {options.kubeconfig_out}")
         try:

@@ -9,7 +9,11 @@ with the wall clock.
   watchers what changed), so the server sees the CLI's changes too.
 * **Live time.** Virtual time follows wall time: before each request, and from a background
   task whenever a timer falls due, the clock is advanced to "now", so Deployments roll out and
-  pods become Ready while clients watch.
+  pods become Ready while clients watch. ``time_scale`` virtual seconds pass per wall second
+  (1 by default; tests serve at 60 or more, so a hook Job that sleeps 10 s takes a fraction
+  of a second). The file records, as its ``wallTime``, the wall time at which the clock read
+  what was saved *on the server's scale*, so a CLI command opening the file afterwards
+  catches up from there at scale 1, as it does between commands.
 * **Never waiting inside.** Everything here is synchronous and runs on the server's one event
   loop thread, so transactions cannot interleave: each runs from ``BEGIN`` to ``COMMIT`` (or
   ``ROLLBACK``) without an ``await`` in between, and a client disconnecting (which can only
@@ -45,9 +49,13 @@ class ServedCluster:
     ``hub`` (watch fan-out), ``write()`` for changes and ``refresh()`` before reads."""
 
     def __init__(self, path: str | Path, *, wall_clock: Callable[[], float] = time.time,
-                 history: int = DEFAULT_HISTORY) -> None:
+                 history: int = DEFAULT_HISTORY, time_scale: float = 1.0) -> None:
+        """Raises: ValueError: ``time_scale`` is not a positive finite number."""
+        if not (0 < time_scale < float("inf")):
+            raise ValueError(f"time scale must be a positive number of virtual seconds per second, not {time_scale}")
         self.path = Path(path)
         self._wall = wall_clock
+        self.time_scale = time_scale
         self.hub = WatchHub(history)
         # Not power-safe: see ClusterFile; a request is committed before it is answered, and
         # survives the server crashing, without an fsync each. No busy timeout: waiting in
@@ -57,7 +65,7 @@ class ServedCluster:
         # The file's version the in-memory cluster matches; None: memory may hold changes that
         # were rolled back (or nothing loaded yet), so it must be reloaded before it is served.
         self._data_version: FileVersion | None = None
-        # (wall time, virtual time) at the last (re)load: virtual now = v0 + (wall - w0).
+        # (wall time, virtual time) at the last (re)load: virtual now = v0 + scale * (wall - w0).
         self._anchor = (0.0, 0.0)
 
     # --- lifecycle -----------------------------------------------------------------------
@@ -72,7 +80,7 @@ class ServedCluster:
             pass  # creates and bootstraps a new file with the CLI's defaults, in one transaction
         meta = self._file.begin(wait=BUSY_TIMEOUT_SECONDS)  # no clients yet: waiting blocks nobody
         try:
-            self._load(meta)
+            self._load(meta, catch_up_scale=1.0)  # nobody served the file meanwhile: CLI time
             self._commit()
         except BaseException:
             self._file.rollback()
@@ -92,9 +100,10 @@ class ServedCluster:
         return self._cluster
 
     def virtual_now(self) -> float:
-        """Where the virtual clock should be now: it runs at wall-clock speed from the last load."""
+        """Where the virtual clock should be now: it runs ``time_scale`` times wall-clock speed
+        from the last load."""
         wall0, virtual0 = self._anchor
-        return virtual0 + (self._wall() - wall0)
+        return virtual0 + self.time_scale * (self._wall() - wall0)
 
     # --- staying in step -----------------------------------------------------------------
 
@@ -130,7 +139,7 @@ class ServedCluster:
     def seconds_to_next_timer(self) -> float | None:
         """Wall seconds until the next virtual timer falls due (≤ 0: due now), or None."""
         deadline = self.cluster.clock.next_deadline()
-        return None if deadline is None else deadline - self.virtual_now()
+        return None if deadline is None else (deadline - self.virtual_now()) / self.time_scale
 
     @contextmanager
     def write(self) -> Iterator[Cluster]:
@@ -195,16 +204,23 @@ class ServedCluster:
         # COMMIT the change is durable and nothing may fail any more, or the caller would answer
         # an error — and a client retry a create — for a change that was kept.
         version = self._file.data_version()
-        self.cluster.save(self._file, self._wall() - (self.virtual_now() - self.cluster.clock.now))
+        self.cluster.save(self._file, self._wall_time_of_clock())
         self._file.commit()
         self._data_version = version
 
-    def _load(self, meta: dict[str, Any] | None) -> None:
+    def _wall_time_of_clock(self) -> float:
+        """The wall time at which, on this server's scale, virtual time read ``clock.now`` (the
+        clock may lag ``virtual_now`` between timers): saved as the file's ``wallTime``."""
+        return self._wall() - (self.virtual_now() - self.cluster.clock.now) / self.time_scale
+
+    def _load(self, meta: dict[str, Any] | None, *, catch_up_scale: float) -> None:
+        """Restore the file's cluster and advance it by the wall time since its ``wallTime``,
+        ``catch_up_scale`` virtual seconds per second (1 for time nobody served)."""
         if meta is None:
             raise RuntimeError(f"cluster file {self.path} is empty")
         cluster = Cluster.restore(meta, self._file)
         wall = self._wall()
-        cluster.advance(max(0.0, wall - float(meta["wallTime"])))
+        cluster.advance(catch_up_scale * max(0.0, wall - float(meta["wallTime"])))
         cluster.store.add_listener(self._on_event)
         self._cluster = cluster
         self._anchor = (wall, cluster.clock.now)
@@ -212,7 +228,9 @@ class ServedCluster:
     def _reload(self, meta: dict[str, Any] | None) -> None:
         """Replace the cluster with the file's, telling watchers what another process changed."""
         old = self.cluster
-        self._load(meta)
+        # The file was written while this server served it (by a command, or by this server
+        # before a rolled-back change), so the time since then passed on the server's scale.
+        self._load(meta, catch_up_scale=self.time_scale)
         new = self.cluster
         for kind in {k.group_kind: k for k in (*old.kinds, *new.kinds)}.values():
             before = {_key(o): o for o in old.store.peek_all(kind.group, kind.kind)}

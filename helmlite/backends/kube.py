@@ -870,6 +870,7 @@ class _Watches:
         raw = response.response
         with self._lock:
             self._responses.add(raw)
+        ended = False  # the server ended the stream: the connection may serve another request
         try:
             if self._stop.is_set():
                 return ""
@@ -882,10 +883,16 @@ class _Watches:
                 version = str((obj.get("metadata") or {}).get("resourceVersion") or version)
                 if kind in ("ADDED", "MODIFIED", "DELETED"):
                     self._on_event(res, kind, obj)
+            ended = True
             return version
         finally:
             with self._lock:
                 self._responses.discard(raw)
+            if not ended:
+                # Left mid-stream (stopped, an ERROR event, a failure): the server is still
+                # streaming on this connection, so it goes back to the pool closed — a request
+                # sent on it would wait behind the watch until its timeoutSeconds.
+                raw.close()
             raw.release_conn()
 
 

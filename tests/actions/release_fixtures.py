@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from helmlite.actions.action import Config
-from helmlite.backends.simulator import SimulatorBackend
+from helmlite.backends.base import Backend
 
 ChartFactory = Callable[..., Path]
+# ``inject_fault(spec)``: add a simulator fault to the cluster under test (conftest's fixture).
+FaultInjector = Callable[[Mapping[str, Any]], None]
+# ``wait_seconds(virtual)``: a wait timeout of that many cluster seconds, as the backend counts it.
+WaitSeconds = Callable[[float], float]
+# Pods of the image nginx:broken never pull (ImagePullBackOff).
+BROKEN_IMAGES: Mapping[str, Any] = {"kind": "image-pull", "image": "nginx:broken"}
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -48,7 +54,7 @@ def history(config: Config, name: str) -> list[tuple[int, str, str]]:
         return [(r.version, r.status.value, r.info.description) for r in storage.history(name)]
 
 
-def live(backend: SimulatorBackend, api_version: str, kind: str, name: str, namespace: str = "default") -> dict[str, Any] | None:
+def live(backend: Backend, api_version: str, kind: str, name: str, namespace: str = "default") -> dict[str, Any] | None:
     from helmlite.backends.base import ResourceRef
 
     with backend.session() as session:

@@ -24,8 +24,7 @@ from helmlite.actions.managedfields import (
 )
 from helmlite.actions.rollback import Rollback
 from helmlite.actions.upgrade import Upgrade
-from helmlite.backends.base import ResourceConflict, ResourceRef
-from helmlite.backends.simulator import SimulatorBackend
+from helmlite.backends.base import Backend, ResourceConflict, ResourceRef
 from helmlite.errors import HelmliteError
 from helmlite.output import Output
 
@@ -40,19 +39,19 @@ FIRST = {"data": {"greeting": "hello", "extra": "yes"}, "replicas": 1}
 SECOND = {"data": {"greeting": "changed"}, "replicas": 3}
 
 
-def config_as(backend: SimulatorBackend, field_manager: str) -> Config:
+def config_as(backend: Backend, field_manager: str) -> Config:
     # The secret driver keeps the records in the cluster, so both "tools" see one history.
     return Config(backend=backend, driver="secret", output=Output(io.StringIO(), io.StringIO()),
                   field_manager=field_manager)
 
 
 @pytest.fixture
-def helm(backend: SimulatorBackend) -> Config:
+def helm(backend: Backend) -> Config:
     return config_as(backend, "helm")
 
 
 @pytest.fixture
-def helmlite(backend: SimulatorBackend) -> Config:
+def helmlite(backend: Backend) -> Config:
     return config_as(backend, "helmlite")
 
 
@@ -71,7 +70,7 @@ def release_managers(obj: dict[str, Any] | None) -> list[tuple[str, str]]:
     return [m for m in managers(obj) if m[0] in ("helm", "helmlite")]
 
 
-def recreate_client_side(backend: SimulatorBackend, refs: list[ResourceRef]) -> None:
+def recreate_client_side(backend: Backend, refs: list[ResourceRef]) -> None:
     """Re-create objects with a plain create as ``helm``: Helm 3's client-side Update entries."""
     with backend.session() as session:
         for ref in refs:
@@ -89,7 +88,7 @@ DEPLOY = ResourceRef("apps/v1", "Deployment", "default", "web-web")
 
 @pytest.mark.parametrize("operation", ["Apply", "Update"])
 def test_upgrade_takes_over_a_release_helm_applied(operation: str, helm: Config, helmlite: Config,
-                                                   chart: ChartFactory, backend: SimulatorBackend) -> None:
+                                                   chart: ChartFactory, backend: Backend) -> None:
     first, second = versions(chart)
     Install(helm, release_name="web").run(first)
     if operation == "Update":
@@ -113,7 +112,7 @@ def test_upgrade_takes_over_a_release_helm_applied(operation: str, helm: Config,
 
 
 def test_rollback_takes_over_a_revision_helm_upgraded(helm: Config, helmlite: Config, chart: ChartFactory,
-                                                      backend: SimulatorBackend) -> None:
+                                                      backend: Backend) -> None:
     first, second = versions(chart)
     Install(helm, release_name="web").run(first)
     Upgrade(helm).run("web", second)
@@ -128,7 +127,7 @@ def test_rollback_takes_over_a_revision_helm_upgraded(helm: Config, helmlite: Co
 
 
 def test_other_managers_still_conflict_and_a_dry_run_moves_nothing(helm: Config, helmlite: Config,
-                                                                   chart: ChartFactory, backend: SimulatorBackend) -> None:
+                                                                   chart: ChartFactory, backend: Backend) -> None:
     first, second = versions(chart)
     Install(helm, release_name="web").run(first)
     with backend.session() as session:  # someone edits the greeting: kubectl apply --server-side --force-conflicts
@@ -148,7 +147,7 @@ def test_other_managers_still_conflict_and_a_dry_run_moves_nothing(helm: Config,
 
 
 def test_applying_as_helm_takes_over_what_helmlite_applied(helm: Config, helmlite: Config, chart: ChartFactory,
-                                                           backend: SimulatorBackend) -> None:
+                                                           backend: Backend) -> None:
     first, second = versions(chart)
     Install(helmlite, release_name="web").run(first)
     Upgrade(helm).run("web", second)
@@ -222,7 +221,7 @@ def test_the_rewrite_is_csaupgrades_json_patch() -> None:
     ]
 
 
-def test_moving_ownership_changes_only_the_managed_fields(backend: SimulatorBackend) -> None:
+def test_moving_ownership_changes_only_the_managed_fields(backend: Backend) -> None:
     cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg", "namespace": "default"},
           "data": {"a": "1"}}
     cfg = ResourceRef.of(cm)

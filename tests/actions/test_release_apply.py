@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import pytest
 from release_fixtures import (
+    BROKEN_IMAGES,
     CONFIGMAP,
     DEPLOYMENT,
     ChartFactory,
+    FaultInjector,
+    WaitSeconds,
     history,
     live,
     stderr_of,
@@ -18,8 +21,7 @@ from helmlite.actions.history import History
 from helmlite.actions.install import Install
 from helmlite.actions.uninstall import Uninstall
 from helmlite.actions.upgrade import Upgrade
-from helmlite.backends.simulator import SimulatorBackend
-from helmlite.cluster.faults import add_fault
+from helmlite.backends.base import Backend
 from helmlite.errors import HelmliteError
 from helmlite.release.storage import ReleaseNotFound
 from helmlite.values.options import ValueOptions
@@ -74,13 +76,8 @@ def sets(*exprs: str) -> ValueOptions:
     return ValueOptions(set_values=exprs)
 
 
-def broken_images(backend: SimulatorBackend) -> None:
-    with backend.session() as session:
-        add_fault(session.cluster, {"kind": "image-pull", "image": "nginx:broken"})
-
-
 def test_adoption_is_refused_with_helms_text_unless_take_ownership(config: Config, chart: ChartFactory,
-                                                                   backend: SimulatorBackend) -> None:
+                                                                   backend: Backend) -> None:
     with backend.session() as session:
         session.apply({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "web-config", "namespace": "default"}})
     with pytest.raises(HelmliteError) as info:
@@ -107,7 +104,7 @@ def test_an_object_of_another_release_is_not_adopted(config: Config, chart: Char
 
 
 def test_upgrade_deletes_dropped_objects_but_keeps_the_keep_policy(config: Config, chart: ChartFactory,
-                                                                   backend: SimulatorBackend) -> None:
+                                                                   backend: Backend) -> None:
     path = str(chart(templates={"cm.yaml": CONFIGMAP, "extra.yaml": EXTRA, "kept.yaml": KEPT}, values={"extra": True}))
     Install(config, release_name="web").run(path)
     assert live(backend, "v1", "ConfigMap", "web-extra") is not None
@@ -122,7 +119,7 @@ def test_upgrade_deletes_dropped_objects_but_keeps_the_keep_policy(config: Confi
     assert live(backend, "v1", "ConfigMap", "web-kept") is not None
 
 
-def test_uninstall_reports_kept_resources(config: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_uninstall_reports_kept_resources(config: Config, chart: ChartFactory, backend: Backend) -> None:
     Install(config, release_name="web").run(str(chart(templates={"cm.yaml": CONFIGMAP, "kept.yaml": KEPT})))
     result = Uninstall(config).run("web")
     assert [(r.ref.kind, r.ref.name) for r in result.kept] == [("ConfigMap", "web-kept")]
@@ -130,7 +127,7 @@ def test_uninstall_reports_kept_resources(config: Config, chart: ChartFactory, b
 
 
 def test_an_immutable_field_change_is_reported_before_anything_is_applied(config: Config, chart: ChartFactory,
-                                                                           backend: SimulatorBackend) -> None:
+                                                                           backend: Backend) -> None:
     path = str(chart(templates={"d.yaml": DEPLOYMENT, "cm.yaml": CONFIGMAP}))
     Install(config, release_name="web").run(path)
     with pytest.raises(HelmliteError) as info:
@@ -144,11 +141,13 @@ def test_an_immutable_field_change_is_reported_before_anything_is_applied(config
     assert [row[:2] for row in history(config, "web")] == [(1, "deployed")]
 
 
-def test_wait_timeout_names_each_blocker(memory_config: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
-    broken_images(backend)
+def test_wait_timeout_names_each_blocker(memory_config: Config, chart: ChartFactory, backend: Backend,
+                                         inject_fault: FaultInjector, wait_seconds: WaitSeconds) -> None:
+    inject_fault(BROKEN_IMAGES)
     path = str(chart(templates={"d.yaml": DEPLOYMENT, "cm.yaml": CONFIGMAP}))
     with pytest.raises(HelmliteError) as info:
-        Install(memory_config, release_name="web", wait=True, timeout=120, values=sets("image=nginx:broken")).run(path)
+        Install(memory_config, release_name="web", wait=True, timeout=wait_seconds(120),
+                values=sets("image=nginx:broken")).run(path)
     message = str(info.value)
     assert message.startswith("timed out waiting for the condition: Deployment/default/web-web: 0/1 ready, pod web-web-")
     assert message.endswith(": ImagePullBackOff")
@@ -160,12 +159,13 @@ def test_wait_timeout_names_each_blocker(memory_config: Config, chart: ChartFact
 
 
 def test_rollback_on_failure_uninstalls_a_failed_install(memory_config: Config, chart: ChartFactory,
-                                                         backend: SimulatorBackend) -> None:
-    broken_images(backend)
+                                                         backend: Backend, inject_fault: FaultInjector,
+                                                         wait_seconds: WaitSeconds) -> None:
+    inject_fault(BROKEN_IMAGES)
     path = str(chart(templates={"d.yaml": DEPLOYMENT}))
     with pytest.raises(HelmliteError, match=r"^release web failed, and has been uninstalled due to rollback-on-failure "
                                             r"being set: timed out waiting for the condition"):
-        Install(memory_config, release_name="web", rollback_on_failure=True, timeout=60,
+        Install(memory_config, release_name="web", rollback_on_failure=True, timeout=wait_seconds(60),
                 values=sets("image=nginx:broken")).run(path)
     with pytest.raises(ReleaseNotFound):
         History(memory_config).run("web")
@@ -173,12 +173,14 @@ def test_rollback_on_failure_uninstalls_a_failed_install(memory_config: Config, 
 
 
 def test_rollback_on_failure_returns_to_the_last_successful_revision(memory_config: Config, chart: ChartFactory,
-                                                                     backend: SimulatorBackend) -> None:
-    broken_images(backend)
+                                                                     backend: Backend, inject_fault: FaultInjector,
+                                                                     wait_seconds: WaitSeconds) -> None:
+    inject_fault(BROKEN_IMAGES)
     path = str(chart(templates={"d.yaml": DEPLOYMENT}))
     Install(memory_config, release_name="web", wait=True).run(path)
     with pytest.raises(HelmliteError, match="has been rolled back due to rollback-on-failure being set"):
-        Upgrade(memory_config, rollback_on_failure=True, timeout=60, values=sets("image=nginx:broken")).run("web", path)
+        Upgrade(memory_config, rollback_on_failure=True, timeout=wait_seconds(60),
+                values=sets("image=nginx:broken")).run("web", path)
     rows = history(memory_config, "web")
     assert [row[:2] for row in rows] == [(1, "superseded"), (2, "failed"), (3, "deployed")]
     assert rows[2][2] == "Rollback to 1"
@@ -188,10 +190,11 @@ def test_rollback_on_failure_returns_to_the_last_successful_revision(memory_conf
 
 
 def test_rollback_on_failure_keeps_no_hooks(memory_config: Config, chart: ChartFactory,
-                                           backend: SimulatorBackend) -> None:
+                                           backend: Backend, inject_fault: FaultInjector,
+                                           wait_seconds: WaitSeconds) -> None:
     # Helm hands --no-hooks to the uninstall and the rollback that --rollback-on-failure runs:
     # a hook that would fail them must not run.
-    broken_images(backend)
+    inject_fault(BROKEN_IMAGES)
     failing = """\
 apiVersion: batch/v1
 kind: Job
@@ -211,30 +214,31 @@ spec:
 """
     path = str(chart(templates={"d.yaml": DEPLOYMENT, "hook.yaml": failing}))
     with pytest.raises(HelmliteError, match="^release first failed, and has been uninstalled due to rollback-on-failure"):
-        Install(memory_config, release_name="first", rollback_on_failure=True, no_hooks=True, timeout=60,
+        Install(memory_config, release_name="first", rollback_on_failure=True, no_hooks=True, timeout=wait_seconds(60),
                 values=sets("image=nginx:broken")).run(path)
     Install(memory_config, release_name="second", wait=True, no_hooks=True).run(path)
     with pytest.raises(HelmliteError, match="^release second failed, and has been rolled back due to rollback-on-failure"):
-        Upgrade(memory_config, rollback_on_failure=True, no_hooks=True, timeout=60,
+        Upgrade(memory_config, rollback_on_failure=True, no_hooks=True, timeout=wait_seconds(60),
                 values=sets("image=nginx:broken")).run("second", path)
     assert [row[:2] for row in history(memory_config, "second")] == [(1, "superseded"), (2, "failed"), (3, "deployed")]
     assert live(backend, "batch/v1", "Job", "cleanup-second") is None
 
 
 def test_cleanup_on_fail_deletes_what_the_upgrade_created(memory_config: Config, chart: ChartFactory,
-                                                          backend: SimulatorBackend) -> None:
-    broken_images(backend)
+                                                          backend: Backend, inject_fault: FaultInjector,
+                                                          wait_seconds: WaitSeconds) -> None:
+    inject_fault(BROKEN_IMAGES)
     first = str(chart(templates={"cm.yaml": CONFIGMAP}))
     Install(memory_config, release_name="web").run(first)
     second = str(chart(templates={"cm.yaml": CONFIGMAP, "d.yaml": DEPLOYMENT}, version="0.2.0"))
     with pytest.raises(HelmliteError):
-        Upgrade(memory_config, wait=True, timeout=30, cleanup_on_fail=True,
+        Upgrade(memory_config, wait=True, timeout=wait_seconds(30), cleanup_on_fail=True,
                 values=sets("image=nginx:broken")).run("web", second)
     assert live(backend, "apps/v1", "Deployment", "web-web") is None
     assert live(backend, "v1", "ConfigMap", "web-config") is not None
 
 
-def test_crds_are_installed_first(config: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_crds_are_installed_first(config: Config, chart: ChartFactory, backend: Backend) -> None:
     path = str(chart(templates={"widget.yaml": WIDGET}, crds={"widgets.yaml": CRD}))
     Install(config, release_name="web", wait=True).run(path)
     assert live(backend, "apiextensions.k8s.io/v1", "CustomResourceDefinition", "widgets.example.com", "") is not None

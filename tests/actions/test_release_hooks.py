@@ -7,15 +7,16 @@ import io
 from itertools import count
 
 import pytest
-from release_fixtures import CONFIGMAP, ChartFactory, history, live
+from release_fixtures import CONFIGMAP, ChartFactory, WaitSeconds, history, live
 
 from helmlite.actions.action import Config
+from helmlite.actions.apply import format_duration
 from helmlite.actions.get import Get
 from helmlite.actions.install import Install
 from helmlite.actions.release_test import ReleaseTest, TestFailed, collect_test_logs
 from helmlite.actions.uninstall import Uninstall
 from helmlite.actions.upgrade import Upgrade
-from helmlite.backends.simulator import SimulatorBackend
+from helmlite.backends.base import Backend
 from helmlite.errors import HelmliteError
 from helmlite.output import Output
 from helmlite.release.model import HookPhase, Timestamp
@@ -54,7 +55,7 @@ spec:
 
 
 @pytest.fixture
-def ticking(backend: SimulatorBackend) -> Config:
+def ticking(backend: Backend) -> Config:
     """A Config whose clock ticks one second per reading, so hook start times give their order."""
     ticks = count(1)
     return Config(backend=backend, driver="memory", output=Output(io.StringIO(), io.StringIO()),
@@ -75,7 +76,7 @@ def hooked_chart(chart: ChartFactory) -> str:
 
 
 def test_hooks_run_by_weight_then_name_and_record_phases(ticking: Config, chart: ChartFactory,
-                                                         backend: SimulatorBackend) -> None:
+                                                         backend: Backend) -> None:
     rel = Install(ticking, release_name="web").run(hooked_chart(chart))
     runs = {h.name: h.last_run for h in rel.hooks}
     assert all(run.phase is HookPhase.SUCCEEDED for run in runs.values())
@@ -91,7 +92,7 @@ def test_hooks_run_by_weight_then_name_and_record_phases(ticking: Config, chart:
     assert "hook-b" not in rel.manifest
 
 
-def test_before_hook_creation_recreates_the_hook(ticking: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_before_hook_creation_recreates_the_hook(ticking: Config, chart: ChartFactory, backend: Backend) -> None:
     path = hooked_chart(chart)
     Install(ticking, release_name="web").run(path)
     first = live(backend, "batch/v1", "Job", "hook-job")
@@ -101,7 +102,7 @@ def test_before_hook_creation_recreates_the_hook(ticking: Config, chart: ChartFa
     assert first["metadata"]["uid"] != second["metadata"]["uid"]
 
 
-def test_uninstall_removes_hook_objects(ticking: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_uninstall_removes_hook_objects(ticking: Config, chart: ChartFactory, backend: Backend) -> None:
     Install(ticking, release_name="web").run(hooked_chart(chart))
     result = Uninstall(ticking).run("web")
     assert sorted(result.hooks_removed) == ["ConfigMap/hook-b", "ConfigMap/post", "ConfigMap/zz-same-weight",
@@ -111,7 +112,7 @@ def test_uninstall_removes_hook_objects(ticking: Config, chart: ChartFactory, ba
     assert live(backend, "batch/v1", "Job", "hook-job") is None
 
 
-def test_a_failing_hook_fails_the_install(ticking: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_a_failing_hook_fails_the_install(ticking: Config, chart: ChartFactory, backend: Backend) -> None:
     path = str(chart(templates={
         "cm.yaml": CONFIGMAP,
         "hooks.yaml": hook("Job", "migrate", "pre-install", policy="hook-failed", body=job_body('["false"]')),
@@ -129,7 +130,7 @@ def test_a_failing_hook_fails_the_install(ticking: Config, chart: ChartFactory, 
 
 
 def test_a_failed_hook_deletes_the_hooks_that_succeeded_before_it(ticking: Config, chart: ChartFactory,
-                                                                   backend: SimulatorBackend) -> None:
+                                                                   backend: Backend) -> None:
     # Helm's execHook: on a failure, the hooks that already succeeded go by their hook-succeeded policy.
     path = str(chart(templates={"hooks.yaml": "---\n".join([
         hook("ConfigMap", "done", "pre-install", weight=-1, policy="hook-succeeded"),
@@ -143,14 +144,15 @@ def test_a_failed_hook_deletes_the_hooks_that_succeeded_before_it(ticking: Confi
     assert live(backend, "batch/v1", "Job", "migrate") is not None  # no hook-failed policy
 
 
-def test_a_slow_hook_times_out(ticking: Config, chart: ChartFactory) -> None:
+def test_a_slow_hook_times_out(ticking: Config, chart: ChartFactory, wait_seconds: WaitSeconds) -> None:
     path = str(chart(templates={"hooks.yaml": hook("Job", "slow", "pre-install", body=job_body('["sleep", "600"]'))}))
-    with pytest.raises(HelmliteError, match=r"resource Job/default/slow not ready\. status: InProgress, .*"
-                                            r"timed out after 30s"):
-        Install(ticking, release_name="web", timeout=30).run(path)
+    timeout = wait_seconds(30)
+    with pytest.raises(HelmliteError, match=rf"resource Job/default/slow not ready\. status: InProgress, .*"
+                                            rf"timed out after {format_duration(timeout)}"):
+        Install(ticking, release_name="web", timeout=timeout).run(path)
 
 
-def test_no_hooks_skips_them(ticking: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_no_hooks_skips_them(ticking: Config, chart: ChartFactory, backend: Backend) -> None:
     rel = Install(ticking, release_name="web", no_hooks=True).run(hooked_chart(chart))
     assert all(h.last_run.phase is HookPhase.NOT_RUN for h in rel.hooks)
     assert live(backend, "v1", "ConfigMap", "hook-b") is None

@@ -1,13 +1,16 @@
-"""install / upgrade / rollback / uninstall on the in-memory simulator: Helm's revision rules,
-statuses and descriptions, with the memory and the secret driver."""
+"""install / upgrade / rollback / uninstall on each backend: Helm's revision rules, statuses
+and descriptions, with the memory and the secret driver."""
 
 from __future__ import annotations
 
 import pytest
 from release_fixtures import (
+    BROKEN_IMAGES,
     CONFIGMAP,
     DEPLOYMENT,
     ChartFactory,
+    FaultInjector,
+    WaitSeconds,
     history,
     live,
     stderr_of,
@@ -22,7 +25,7 @@ from helmlite.actions.rollback import Rollback
 from helmlite.actions.status import ReleaseStatus
 from helmlite.actions.uninstall import Uninstall
 from helmlite.actions.upgrade import Upgrade
-from helmlite.backends.simulator import SimulatorBackend
+from helmlite.backends.base import Backend
 from helmlite.errors import HelmliteError
 from helmlite.release.model import Status
 from helmlite.release.storage import NoDeployedReleases, ReleaseNotFound
@@ -34,7 +37,7 @@ def sets(*exprs: str) -> ValueOptions:
 
 
 def test_install_records_revision_one_and_applies_with_ownership(config: Config, chart: ChartFactory,
-                                                                 backend: SimulatorBackend) -> None:
+                                                                 backend: Backend) -> None:
     rel = Install(config, release_name="web", labels={"team": "blue"}).run(str(chart()))
     assert (rel.version, rel.status, rel.info.description) == (1, Status.DEPLOYED, "Install complete")
     assert rel.info.first_deployed == rel.info.last_deployed
@@ -47,7 +50,7 @@ def test_install_records_revision_one_and_applies_with_ownership(config: Config,
     assert Get(config).run("web").labels["team"] == "blue"
 
 
-def test_secret_driver_keeps_helms_records_in_the_cluster(chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_secret_driver_keeps_helms_records_in_the_cluster(chart: ChartFactory, backend: Backend) -> None:
     import io
 
     from helmlite.output import Output
@@ -79,7 +82,7 @@ def test_install_rejects_invalid_names_and_system_labels(config: Config, chart: 
         Install(config, release_name="web", labels={"owner": "me"}).run(str(chart()))
 
 
-def test_upgrade_numbering_and_superseding(config: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_upgrade_numbering_and_superseding(config: Config, chart: ChartFactory, backend: Backend) -> None:
     path = str(chart())
     Install(config, release_name="web").run(path)
     rel = Upgrade(config, values=sets("greeting=hi")).run("web", path)
@@ -100,15 +103,13 @@ def test_an_object_the_api_refuses_is_reported_before_anything_is_recorded(confi
 
 
 def test_every_attempt_after_the_precheck_is_a_revision(memory_config: Config, chart: ChartFactory,
-                                                        backend: SimulatorBackend) -> None:
-    from helmlite.cluster.faults import add_fault
-
+                                                        inject_fault: FaultInjector, wait_seconds: WaitSeconds) -> None:
     path = str(chart(templates={"d.yaml": DEPLOYMENT}))
-    with backend.session() as session:
-        add_fault(session.cluster, {"kind": "image-pull", "image": "nginx:broken"})
+    inject_fault(BROKEN_IMAGES)
     Install(memory_config, release_name="web", wait=True).run(path)
     with pytest.raises(HelmliteError, match="timed out waiting for the condition"):
-        Upgrade(memory_config, values=sets("image=nginx:broken"), wait=True, timeout=30).run("web", path)
+        Upgrade(memory_config, values=sets("image=nginx:broken"), wait=True,
+                timeout=wait_seconds(30)).run("web", path)
     rows = history(memory_config, "web")
     assert [row[:2] for row in rows] == [(1, "deployed"), (2, "failed")]
     assert rows[1][2].startswith('Upgrade "web" failed: timed out waiting for the condition')
@@ -144,11 +145,13 @@ def test_upgrade_install_over_uninstalled_history_continues_numbering(config: Co
     ]
 
 
-def test_install_replace_reuses_a_failed_name(memory_config: Config, chart: ChartFactory) -> None:
+def test_install_replace_reuses_a_failed_name(memory_config: Config, chart: ChartFactory, inject_fault: FaultInjector,
+                                              wait_seconds: WaitSeconds) -> None:
     path = str(chart(templates={"d.yaml": DEPLOYMENT}))
-    _broken_images(memory_config)
+    inject_fault(BROKEN_IMAGES)
     with pytest.raises(HelmliteError, match="timed out"):
-        Install(memory_config, release_name="web", wait=True, timeout=5, values=sets("image=nginx:broken")).run(path)
+        Install(memory_config, release_name="web", wait=True, timeout=wait_seconds(5),
+                values=sets("image=nginx:broken")).run(path)
     assert history(memory_config, "web")[0][:2] == (1, "failed")
     rel = Install(memory_config, release_name="web", replace=True).run(path)
     assert rel.version == 2
@@ -156,16 +159,7 @@ def test_install_replace_reuses_a_failed_name(memory_config: Config, chart: Char
     assert [row[:2] for row in history(memory_config, "web")] == [(1, "failed"), (2, "deployed")]
 
 
-def _broken_images(config: Config) -> bool:
-    from helmlite.cluster.faults import add_fault
-
-    assert config.backend is not None
-    with config.backend.session() as session:
-        add_fault(session.cluster, {"kind": "image-pull", "image": "nginx:broken"})  # type: ignore[attr-defined]
-    return True
-
-
-def test_rollback_revision_rules(config: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_rollback_revision_rules(config: Config, chart: ChartFactory, backend: Backend) -> None:
     path = str(chart())
     Install(config, release_name="web").run(path)
     Upgrade(config, values=sets("greeting=two")).run("web", path)
@@ -184,18 +178,21 @@ def test_rollback_revision_rules(config: Config, chart: ChartFactory, backend: S
         Rollback(config).run("web", 9)
 
 
-def test_rollback_without_revision_skips_failed_revisions(memory_config: Config, chart: ChartFactory) -> None:
+def test_rollback_without_revision_skips_failed_revisions(memory_config: Config, chart: ChartFactory,
+                                                         inject_fault: FaultInjector, wait_seconds: WaitSeconds) -> None:
     path = str(chart(templates={"d.yaml": DEPLOYMENT}))
-    _broken_images(memory_config)
+    inject_fault(BROKEN_IMAGES)
     Install(memory_config, release_name="web", wait=True).run(path)                              # 1 deployed
     Upgrade(memory_config, values=sets("replicas=2"), wait=True).run("web", path)                # 2 deployed
     with pytest.raises(HelmliteError):
-        Upgrade(memory_config, values=sets("image=nginx:broken"), wait=True, timeout=20).run("web", path)  # 3 failed
+        Upgrade(memory_config, values=sets("image=nginx:broken"), wait=True,
+            timeout=wait_seconds(20)).run("web", path)                                                 # 3 failed
     rel = Rollback(memory_config, wait=True).run("web")
     # Helm would go to 3 - 1 = 2 only by luck; with 3 failed and current = 3 the target is 2.
     assert rel.info.description == "Rollback to 2"
     with pytest.raises(HelmliteError):
-        Upgrade(memory_config, values=sets("image=nginx:broken"), wait=True, timeout=20).run("web", path)  # 5 failed
+        Upgrade(memory_config, values=sets("image=nginx:broken"), wait=True,
+            timeout=wait_seconds(20)).run("web", path)                                                 # 5 failed
     rel = Rollback(memory_config, wait=True).run("web")
     # current = 5 (failed), 4 is the newest successful before it: never the failed one.
     assert rel.info.description == "Rollback to 4"
@@ -203,7 +200,7 @@ def test_rollback_without_revision_skips_failed_revisions(memory_config: Config,
     assert statuses.count("deployed") == 1 and statuses[-1] == "deployed"
 
 
-def test_uninstall_purges_or_keeps_history(config: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_uninstall_purges_or_keeps_history(config: Config, chart: ChartFactory, backend: Backend) -> None:
     path = str(chart())
     Install(config, release_name="a").run(path)
     Install(config, release_name="b").run(path)
@@ -306,7 +303,7 @@ def test_status_and_get(memory_config: Config, chart: ChartFactory) -> None:
     assert (meta["chart"], meta["revision"], meta["status"], meta["applyMethod"]) == ("app", 1, "deployed", "ssa")
 
 
-def test_dry_runs_write_nothing(config: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_dry_runs_write_nothing(config: Config, chart: ChartFactory, backend: Backend) -> None:
     path = str(chart())
     rel = Install(config, release_name="web", dry_run="client").run(path)
     assert (rel.status, rel.info.description) == (Status.PENDING_INSTALL, "Dry run complete")
@@ -325,7 +322,7 @@ def test_dry_runs_write_nothing(config: Config, chart: ChartFactory, backend: Si
 
 
 def test_a_server_dry_run_install_needs_no_namespace(config: Config, chart: ChartFactory,
-                                                    backend: SimulatorBackend) -> None:
+                                                    backend: Backend) -> None:
     # Helm returns from a dry run before it would create or need the namespace (observed with v4.3.1).
     for create_namespace in (False, True):
         rel = Install(config, release_name="web", namespace="team", create_namespace=create_namespace,
@@ -335,7 +332,7 @@ def test_a_server_dry_run_install_needs_no_namespace(config: Config, chart: Char
     assert ReleaseList(config, namespace="team").run() == []
 
 
-def test_create_namespace(config: Config, chart: ChartFactory, backend: SimulatorBackend) -> None:
+def test_create_namespace(config: Config, chart: ChartFactory, backend: Backend) -> None:
     with pytest.raises(HelmliteError, match='namespaces "team" not found'):
         Install(config, release_name="web", namespace="team").run(str(chart()))
     Install(config, release_name="web", namespace="team", create_namespace=True).run(str(chart()))

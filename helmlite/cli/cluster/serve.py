@@ -22,12 +22,16 @@ DEFAULT_ADDRESS = "127.0.0.1:6443"
 @click.option("--kubeconfig-out", type=click.Path(dir_okay=False, path_type=Path), metavar="FILE",
               help="write a kubeconfig for this server to FILE (context `helmlite`)")
 @click.option("--access-log", is_flag=True, help="log every request (off by default: it costs throughput)")
-def serve(address: str, tls: bool, token: str, kubeconfig_out: Path | None, access_log: bool) -> None:
+@click.option("--time-scale", type=click.FloatRange(min=0, min_open=True, max=1e6), default=1.0, show_default=True,
+              envvar="HELMLITE_APISERVER_TIME_SCALE", show_envvar=True, metavar="N", help="virtual seconds per real second while serving (e.g. 60: a 10s hook takes ~0.2s)")
+def serve(address: str, tls: bool, token: str, kubeconfig_out: Path | None, access_log: bool,
+          time_scale: float) -> None:
     """Serve the simulated cluster as a Kubernetes API until interrupted (Ctrl-C).
 
     kubectl and helm work against it unchanged. It serves the same cluster file the other
     commands use, with time running live: commands run while it serves see its changes, and it
-    sees theirs.
+    sees theirs. --time-scale makes virtual time run faster than the wall clock while
+    serving (ages in tables stay virtual); commands run afterwards catch up at normal speed.
 
     \b
     helmlite cluster serve --kubeconfig-out kubeconfig
@@ -39,5 +43,6 @@ def serve(address: str, tls: bool, token: str, kubeconfig_out: Path | None, acce
     from helmlite.cli.cluster.common import cluster_path
 
     run(ServeOptions(cluster_path=cluster_path(), address=address, tls=tls, token=token,
-                     kubeconfig_out=kubeconfig_out, access_log=access_log),
+                     kubeconfig_out=kubeconfig_out, access_log=access_log,
+                     time_scale=time_scale),
         echo=lambda line: click.echo(line))

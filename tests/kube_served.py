@@ -144,11 +144,9 @@ def reset_served(served: ServedCluster, pristine: set[ObjectKey]) -> None:
 @contextmanager
 def served_in(directory: Path, *, tls: bool = False, token: str = "",
               time_scale: float = 1.0) -> Iterator[ServedCluster]:
-    """``start_served_cluster`` for the length of a ``with`` block; ``time_scale`` is
-    ``cluster serve --time-scale`` (passed in its environment variable)."""
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("HELMLITE_APISERVER_TIME_SCALE", f"{time_scale:g}")
-        served = start_served_cluster(directory, tls=tls, token=token)
+    """``start_served_cluster`` for the length of a ``with`` block (``time_scale``: its
+    ``--time-scale``)."""
+    served = start_served_cluster(directory, tls=tls, token=token, time_scale=time_scale)
     try:
         yield served
     finally:

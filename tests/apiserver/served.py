@@ -91,8 +91,10 @@ class ServedCluster:
                 self.process.wait(timeout=15)
 
 
-def start_served_cluster(directory: Path, *, tls: bool = False, token: str = "") -> ServedCluster:
-    """Start ``helmlite cluster serve`` for a new cluster file in ``directory`` on a free port.
+def start_served_cluster(directory: Path, *, tls: bool = False, token: str = "",
+                         time_scale: float = 1.0) -> ServedCluster:
+    """Start ``helmlite cluster serve`` for a new cluster file in ``directory`` on a free port
+    (``time_scale``: its ``--time-scale``, virtual seconds per real second).
 
     Raises:
         AssertionError: the server did not come up (its output is in the message).
@@ -106,6 +108,8 @@ def start_served_cluster(directory: Path, *, tls: bool = False, token: str = "")
             "--address", "127.0.0.1:0", "--kubeconfig-out", str(kubeconfig)]
     if tls:
         argv.append("--tls")
+    if time_scale != 1.0:
+        argv += ["--time-scale", f"{time_scale:g}"]
     env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "PYTHONUNBUFFERED": "1"}
     if token:
         env["HELMLITE_APISERVER_TOKEN"] = token

@@ -3,8 +3,8 @@
 These are client-side operations in kubectl (``pkg/polymorphichelpers``, ``pkg/cmd/rollout``,
 ``pkg/cmd/set``, ``pkg/cmd/scale``); here they read the simulated store and write to it the
 way kubectl does — patches and scale-subresource updates under kubectl's field managers
-(``kubectl-rollout``, ``kubectl-set``, ``kubectl-scale``) — so field ownership looks as it
-would on a real cluster. Each action returns the line kubectl prints (``deployment.apps/web
+(``kubectl-rollout``, ``kubectl-set``; ``kubectl`` for scale and undo, which name none) — so field
+ownership looks as it would on a real cluster. Each action returns the line kubectl prints (``deployment.apps/web
 rolled back``); refusals raise ``RolloutError`` with kubectl's message (printed after
 ``error:`` by kubectl).
 
@@ -39,6 +39,7 @@ __all__ = [
     "ROLLOUT_FIELD_MANAGER",
     "SCALE_FIELD_MANAGER",
     "SET_FIELD_MANAGER",
+    "USER_AGENT_FIELD_MANAGER",
     "RolloutError",
     "RolloutRevision",
     "format_rollout_history",
@@ -51,15 +52,20 @@ __all__ = [
     "rollout_undo",
     "scale",
     "set_image",
+    "undo_warning",
     "watch_rollout_status",
 ]
 
 CHANGE_CAUSE_ANNOTATION = "kubernetes.io/change-cause"
 RESTARTED_AT_ANNOTATION = "kubectl.kubernetes.io/restartedAt"
+LAST_APPLIED_ANNOTATION = "kubectl.kubernetes.io/last-applied-configuration"
 # kubectl's default --field-manager per command.
 ROLLOUT_FIELD_MANAGER = "kubectl-rollout"
 SET_FIELD_MANAGER = "kubectl-set"
-SCALE_FIELD_MANAGER = "kubectl-scale"
+# kubectl scale and rollout undo (v1.37) name no field manager: the API server records the
+# name of the client's user agent instead.
+USER_AGENT_FIELD_MANAGER = "kubectl"
+SCALE_FIELD_MANAGER = USER_AGENT_FIELD_MANAGER
 
 
 class RolloutError(SimulatorError):
@@ -378,8 +384,29 @@ def rollout_undo(cluster: Cluster, kind: str, namespace: str, name: str, to_revi
         restored["metadata"]["annotations"] = annotations
     else:
         restored["metadata"].pop("annotations", None)
-    cluster.store.replace(restored, field_manager=ROLLOUT_FIELD_MANAGER, copy=False)
+    cluster.store.replace(restored, field_manager=USER_AGENT_FIELD_MANAGER, copy=False)
     return f"{workload.name_of(name)} rolled back"
+
+
+def undo_warning(cluster: Cluster, kind: str, namespace: str, name: str) -> str | None:
+    """What kubectl's Deployment rollbacker warns about before an undo: a Deployment applied
+    with ``helmlite cluster apply`` keeps its last-applied annotation, which the undo does not
+    change (None when there is nothing to warn about, or no such Deployment yet)."""
+    from helmlite.cluster.errors import NotFoundError
+
+    workload = resolve_workload(kind)
+    if workload.kind != "Deployment":
+        return None
+    try:
+        annotations = _get(cluster, workload, namespace, name)["metadata"].get("annotations") or {}
+    except NotFoundError:
+        return None  # the undo itself reports it
+    if LAST_APPLIED_ANNOTATION not in annotations:
+        return None
+    return (f"resource {workload.plural}/{name} was previously managed with 'helmlite cluster apply'. Rolling back "
+            f"will not update the {LAST_APPLIED_ANNOTATION} annotation, which may cause unexpected behavior on "
+            "future 'helmlite cluster apply' operations. Consider using 'helmlite cluster apply' with your previous "
+            "configuration file instead.")
 
 
 def _deployment_revision(cluster: Cluster, d: Mapping[str, Any], to_revision: int) -> dict[str, Any]:

@@ -15,9 +15,9 @@ from helmlite.cli.cluster.common import (
     parse_targets,
     place_in_namespace,
     read_manifests,
-    report_errors,
     target_names,
 )
+from helmlite.cli.cluster.failures import error_line, exit_with_errors
 from helmlite.cli.options import global_options
 from helmlite.cli.pull import DURATION
 
@@ -111,7 +111,7 @@ def delete(resources: tuple[str, ...], filenames: tuple[str, ...], recursive: bo
             click.echo("No resources found")
         from helmlite.cluster.errors import ApiError, NotFoundError
 
-        for kind, ns, name in targets:
+        for kind, ns, name, source in targets:
             try:
                 obj = cluster.store.get(kind.storage_api_version, kind.kind, name, namespace=ns, copy=False)
                 if dry_run == "none":
@@ -121,21 +121,22 @@ def delete(resources: tuple[str, ...], filenames: tuple[str, ...], recursive: bo
                                          copy=False)
             except NotFoundError as exc:
                 if not ignore_not_found:
-                    errors.append(str(exc))
+                    errors.append(error_line(exc, f'error when deleting "{source}": ' if source else ""))
                 continue
             except ApiError as exc:
-                errors.append(str(exc))
+                errors.append(error_line(exc, f'error when deleting "{source}": ' if source else ""))
                 continue
             deleted.append((kind, ns, name, obj["metadata"].get("uid", "")))
             operation = "force deleted" if grace_period == 0 else "deleted"
             kind_string = name_of(kind, name).rpartition("/")[0]
+            where = f" from {ns} namespace" if ns else ""  # kubectl ≥ 1.33 names the namespace
             click.echo(f"{kind_string}/{name}" if output == "name"
-                       else f'{kind_string} "{name}" {operation}{dry_run_suffix(dry_run)}')
+                       else f'{kind_string} "{name}" {operation}{where}{dry_run_suffix(dry_run)}')
         waiting = wait and dry_run == "none" and deleted
         if waiting and not cluster.run_until(lambda: _gone(cluster, deleted), wait_seconds):
             kind, ns, name, _ = next(d for d in deleted if not _gone(cluster, [d]))
-            errors.append(f"timed out waiting for the condition on {kind.plural}/{name}")
-    report_errors(errors)
+            errors.append(f"Error: timed out waiting for the condition on {kind.plural}/{name}")
+    exit_with_errors(errors)
 
 
 def _gone(cluster: Cluster, deleted: list[tuple[Kind, str, str, str]]) -> bool:
@@ -147,18 +148,22 @@ def _gone(cluster: Cluster, deleted: list[tuple[Kind, str, str, str]]) -> bool:
     return True
 
 
-def _manifest_targets(cluster: Cluster, manifests: list[tuple[str, dict[str, Any]]]) -> list[tuple[Kind, str, str]]:
-    targets = []
+# What delete acts on: kind, namespace, name, and the manifest it came from ("" for arguments).
+_Target = tuple["Kind", str, str, str]
+
+
+def _manifest_targets(cluster: Cluster, manifests: list[tuple[str, dict[str, Any]]]) -> list[_Target]:
+    targets: list[_Target] = []
     for source, obj in manifests:
         kind, _version = cluster.kinds.for_object(obj)
         ns = place_in_namespace(kind, obj, source)
-        targets.append((kind, ns, str((obj.get("metadata") or {}).get("name") or "")))
+        targets.append((kind, ns, str((obj.get("metadata") or {}).get("name") or ""), source))
     return targets
 
 
 def _argument_targets(cluster: Cluster, resources: tuple[str, ...], selector: str,
-                      all_objects: bool) -> list[tuple[Kind, str, str]]:
-    targets = []
+                      all_objects: bool) -> list[_Target]:
+    targets: list[_Target] = []
     ns = namespace()
     for target in parse_targets(cluster.kinds, resources):
         target_ns = ns if target.kind.namespaced else ""
@@ -167,6 +172,6 @@ def _argument_targets(cluster: Cluster, resources: tuple[str, ...], selector: st
                 raise click.UsageError("name cannot be provided when a selector is specified")
             if all_objects:
                 raise click.UsageError("name cannot be provided when --all is specified")
-        targets.extend((target.kind, target_ns, name)
+        targets.extend((target.kind, target_ns, name, "")
                        for name in target_names(cluster, target, target_ns, selector=selector, all_objects=all_objects))
     return targets

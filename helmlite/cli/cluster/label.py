@@ -13,9 +13,9 @@ from helmlite.cli.cluster.common import (
     namespace,
     open_cluster_for,
     parse_targets,
-    report_errors,
     split_pairs,
 )
+from helmlite.cli.cluster.failures import error_line, exit_with_errors
 from helmlite.cli.options import global_options
 
 __all__ = ["label"]
@@ -100,7 +100,7 @@ def label(args: tuple[str, ...], overwrite: bool, selector: str, all_objects: bo
                     objects = [cluster.store.get(kind.storage_api_version, kind.kind, target.name, namespace=target_ns,
                                                  copy=False)]
                 except ApiError as exc:
-                    errors.append(str(exc))
+                    errors.append(error_line(exc))
                     continue
             elif selector or all_objects:
                 objects = cluster.store.list(kind.storage_api_version, kind.kind, namespace=target_ns,
@@ -114,7 +114,7 @@ def label(args: tuple[str, ...], overwrite: bool, selector: str, all_objects: bo
                     lines.extend(f"{k}={v}" for k, v in old.items())
                     continue
                 if not overwrite:
-                    taken = [f"'{k}' already has a value ({old[k]}), and --overwrite is false"
+                    taken = [f"Error: '{k}' already has a value ({old[k]}), and --overwrite is false"
                              for k in new_labels if k in old]
                     if taken:
                         errors.extend(taken)
@@ -129,9 +129,9 @@ def label(args: tuple[str, ...], overwrite: bool, selector: str, all_objects: bo
                         cluster.store.patch(kind.storage_api_version, kind.kind, name, {"metadata": {"labels": patch}},
                                             namespace=target_ns, field_manager=LABEL_FIELD_MANAGER, copy=False)
                     except ApiError as exc:
-                        errors.append(str(exc))
+                        errors.append(error_line(exc))
                         continue
                 lines.append(f"{name_of(kind, name)} {message}{dry_run_suffix(dry_run)}")
     for line in lines:
         click.echo(line)
-    report_errors(errors)
+    exit_with_errors(errors)

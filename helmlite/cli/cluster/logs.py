@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from helmlite.cli.cluster.common import namespace, open_cluster
+from helmlite.cli.cluster.failures import error_line
 from helmlite.cli.options import global_options
 
 if TYPE_CHECKING:
@@ -46,16 +47,31 @@ def logs(target: str, container: str | None, previous: bool, tail: int, timestam
         DEFAULT_CONTAINER_ANNOTATION,
         container_logs,
     )
+    from helmlite.cluster.errors import ApiError, NotFoundError
 
     with open_cluster() as cluster:
         ns = namespace()
-        pod = _pod_for(cluster, target, ns)
+        try:
+            pod = _pod_for(cluster, target, ns)
+        except NotFoundError as exc:
+            # kubectl wraps the lookup's failure in its own error, naming the namespace.
+            raise click.ClickException(f"error from server (NotFound): {exc} in namespace \"{ns}\"") from None
         spec = pod.get("spec") or {}
         names = [c.get("name", "") for c in spec.get("containers") or []]
+        all_names = [c.get("name", "") for key in ("initContainers", "containers", "ephemeralContainers")
+                     for c in spec.get(key) or []]
+        if container is not None and container not in all_names:
+            # kubectl checks the container against the pod before asking the server.
+            raise click.ClickException(f"container {container} is not valid for pod {pod['metadata']['name']} "
+                                       f"out of: {', '.join(all_names)}")
         default = (pod["metadata"].get("annotations") or {}).get(DEFAULT_CONTAINER_ANNOTATION)
         if container is None and len(names) > 1 and default not in names:
             click.echo(f'Defaulted container "{names[0]}" out of: {", ".join(names)}', err=True)
-        text = container_logs(cluster, ns, pod["metadata"]["name"], container, previous)
+        try:
+            text = container_logs(cluster, ns, pod["metadata"]["name"], container, previous)
+        except ApiError as exc:
+            click.echo(error_line(exc), err=True)
+            raise click.exceptions.Exit(1) from None
     lines = text.splitlines()
     if tail >= 0:
         lines = lines[len(lines) - tail:] if tail else []

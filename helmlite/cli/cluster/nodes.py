@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from helmlite.cli.cluster.common import open_cluster, report_errors
+from helmlite.cli.cluster.common import open_cluster
+from helmlite.cli.cluster.failures import error_line, exit_with_errors
 from helmlite.cli.options import global_options
 
 if TYPE_CHECKING:
@@ -174,12 +175,12 @@ def remove(names: tuple[str, ...]) -> None:
             try:
                 remove_node(cluster, name)
             except NotFoundError as exc:
-                errors.append(str(exc))
+                errors.append(error_line(exc))
                 continue
             lines.append(f'node "{name}" deleted')
     for line in lines:
         click.echo(line)
-    report_errors(errors)
+    exit_with_errors(errors)
 
 
 @nodes.command(name="list", short_help="list the nodes")
@@ -209,7 +210,7 @@ def _cordon_command(name: str, unschedulable: bool, summary: str, doc: str) -> N
             for node_name in names:
                 node = cluster.store.peek("", "Node", "", node_name)
                 if node is None:
-                    errors.append(str(NotFoundError.for_object("nodes", "", node_name)))
+                    errors.append(error_line(NotFoundError.for_object("nodes", "", node_name)))
                     continue
                 if bool((node.get("spec") or {}).get("unschedulable")) == unschedulable:
                     lines.append(f"node/{node_name} already {name}ed")
@@ -218,7 +219,7 @@ def _cordon_command(name: str, unschedulable: bool, summary: str, doc: str) -> N
                 lines.append(f"node/{node_name} {name}ed")
         for line in lines:
             click.echo(line)
-        report_errors(errors)
+        exit_with_errors(errors)
 
     command.__doc__ = doc
     nodes.command(name=name, short_help=summary)(global_options(click.argument("names", nargs=-1, required=True)(command)))

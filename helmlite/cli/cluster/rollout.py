@@ -16,8 +16,8 @@ from helmlite.cli.cluster.common import (
     namespace,
     open_cluster,
     parse_targets,
-    report_errors,
 )
+from helmlite.cli.cluster.failures import error_line, exit_with_errors
 from helmlite.cli.options import global_options
 from helmlite.cli.pull import DURATION
 
@@ -62,10 +62,10 @@ def _run(resources: tuple[str, ...], action: Callable[[Cluster, ResourceTarget, 
             try:
                 lines.append(action(cluster, target, ns))
             except (ApiError, RolloutError) as exc:
-                errors.append(str(exc))
+                errors.append(error_line(exc))
     for line in lines:
         click.echo(line, nl=not line.endswith("\n"))
-    report_errors(errors)
+    exit_with_errors(errors)
 
 
 @rollout.command(short_help="show the status of a rollout")
@@ -167,10 +167,13 @@ def undo(resources: tuple[str, ...], to_revision: int) -> None:
       helmlite cluster rollout undo deploy/web --to-revision=1
       helmlite cluster rollout undo sts/db --to-revision=2
     """
-    from helmlite.cluster.rollout import rollout_undo
+    from helmlite.cluster.rollout import rollout_undo, undo_warning
 
     def run(cluster: Cluster, target: ResourceTarget, ns: str) -> str:
         assert target.name is not None
+        warning = undo_warning(cluster, target.kind.kind, ns, target.name)
+        if warning:
+            click.echo(f"Warning: {warning}", err=True)
         return rollout_undo(cluster, target.kind.kind, ns, target.name, to_revision or None)
 
     _run(resources, run)

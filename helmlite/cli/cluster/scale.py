@@ -8,9 +8,9 @@ from helmlite.cli.cluster.common import (
     namespace,
     open_cluster,
     parse_targets,
-    report_errors,
     target_names,
 )
+from helmlite.cli.cluster.failures import error_line, exit_with_errors
 from helmlite.cli.options import global_options
 
 __all__ = ["scale"]
@@ -27,8 +27,8 @@ __all__ = ["scale"]
 def scale(resources: tuple[str, ...], replicas: int, current_replicas: int, selector: str, all_objects: bool) -> None:
     """Set the desired number of replicas of Deployments, ReplicaSets and StatefulSets.
 
-    The change goes through the scale subresource under the field manager kubectl-scale,
-    as kubectl does; the controllers then add or remove pods as virtual time passes
+    The change goes through the scale subresource under the field manager kubectl (kubectl
+    scale names none, so the API server records its user agent); the controllers then add or remove pods as virtual time passes
     (a StatefulSet removes the highest ordinal first).
 
     \b
@@ -54,7 +54,7 @@ def scale(resources: tuple[str, ...], replicas: int, current_replicas: int, sele
                     lines.append(scale_workload(cluster, target.kind.kind, ns, name, replicas,
                                                 current_replicas=None if current_replicas < 0 else current_replicas))
                 except (ApiError, RolloutError) as exc:
-                    errors.append(str(exc))
+                    errors.append(error_line(exc))
     for line in lines:
         click.echo(line)
-    report_errors(errors)
+    exit_with_errors(errors)

@@ -8,10 +8,10 @@ from helmlite.cli.cluster.common import (
     namespace,
     open_cluster,
     parse_targets,
-    report_errors,
     split_pairs,
     target_names,
 )
+from helmlite.cli.cluster.failures import error_line, exit_with_errors
 from helmlite.cli.options import global_options
 
 __all__ = ["set"]
@@ -74,13 +74,13 @@ def image(args: tuple[str, ...], selector: str, all_objects: bool, record: bool)
                 try:
                     line = set_image(cluster, target.kind.kind, ns, name, images, record=record_text)
                 except (ApiError, RolloutError) as exc:
-                    errors.append(str(exc))
+                    errors.append(error_line(exc))
                     continue
                 if line is not None:
                     lines.append(line)
     for line in lines:
         click.echo(line)
-    report_errors(errors)
+    exit_with_errors(errors)
 
 
 # The verb table imports the group as ``set`` (kubectl's verb); nothing here needs the builtin.

@@ -170,7 +170,7 @@ def test_apply_create_unchanged_configured_and_last_applied(sim: Sim) -> None:
     last_applied = deployment["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
     # Go's json.Encoder of the applied object: sorted keys, the namespace kubectl filled in, a newline.
     assert last_applied == (
-        '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"labels":{"app":"nginx"},"name":"nginx",'
+        '{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"annotations":{},"labels":{"app":"nginx"},"name":"nginx",'
         '"namespace":"default"},"spec":{"replicas":2,"selector":{"matchLabels":{"app":"nginx"}},"template":'
         '{"metadata":{"labels":{"app":"nginx"}},"spec":{"containers":[{"image":"nginx:1.23","name":"nginx",'
         '"ports":[{"containerPort":80}]}]}}}}\n')
@@ -215,7 +215,7 @@ def test_apply_dry_runs_keep_nothing(sim: Sim) -> None:
     assert sim.get("apps/v1", "Deployment", "nginx") is None
     invalid = sim.write("bad.yaml", NGINX.replace("matchLabels: {app: nginx}", "matchLabels: {app: other}"))
     out = sim.run("apply", "-f", invalid, "--dry-run=server", code=1)
-    assert out.startswith(f'Error: error when creating "{invalid}": Deployment.apps "nginx" is invalid')
+    assert out.startswith(f'Error from server (Invalid): error when creating "{invalid}": Deployment.apps "nginx" is invalid')
 
 
 def test_server_side_apply_conflicts_with_kubectl_scale_unless_forced(sim: Sim) -> None:
@@ -223,14 +223,15 @@ def test_server_side_apply_conflicts_with_kubectl_scale_unless_forced(sim: Sim) 
     assert sim.run("apply", "-f", manifest, "--server-side") == "deployment.apps/nginx serverside-applied\n"
     assert sim.run("scale", "deploy/nginx", "--replicas=5") == "deployment.apps/nginx scaled\n"
     out = sim.run("apply", "-f", manifest, "--server-side", code=1)
-    assert 'Apply failed with 1 conflict: conflict with "kubectl-scale" with subresource "scale"' in out
+    # kubectl scale names no field manager: the API server records "kubectl", its user agent.
+    assert out.startswith('Error: Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale"')
     assert ".spec.replicas" in out and "--force-conflicts" in out
     forced = sim.run("apply", "-f", manifest, "--server-side", "--force-conflicts")
     assert forced == "deployment.apps/nginx serverside-applied\n"
     deployment = sim.get("apps/v1", "Deployment", "nginx")
     assert deployment is not None and deployment["spec"]["replicas"] == 3
-    owners = {e["manager"] for e in deployment["metadata"]["managedFields"]}
-    assert "kubectl" in owners and "kubectl-scale" not in owners
+    owners = {(e["manager"], e.get("subresource")) for e in deployment["metadata"]["managedFields"]}
+    assert ("kubectl", None) in owners and ("kubectl", "scale") not in owners
 
 
 def test_apply_usage_errors(sim: Sim) -> None:
@@ -268,7 +269,11 @@ def test_deployment_image_update_history_and_undo(sim: Sim) -> None:
     assert history == "deployment.apps/nginx \nREVISION  CHANGE-CAUSE\n1         <none>\n2         <none>\n\n"
     assert "Image:\tnginx:1.23" in sim.run("rollout", "history", "deploy/nginx", "--revision=1")
 
-    assert sim.run("rollout", "undo", "deploy/nginx", "--to-revision=1") == "deployment.apps/nginx rolled back\n"
+    assert sim.run("rollout", "undo", "deploy/nginx", "--to-revision=1") == (
+        "deployment.apps/nginx rolled back\nWarning: resource deployments/nginx was previously managed with "
+        "'helmlite cluster apply'. Rolling back will not update the kubectl.kubernetes.io/last-applied-configuration "
+        "annotation, which may cause unexpected behavior on future 'helmlite cluster apply' operations. Consider "
+        "using 'helmlite cluster apply' with your previous configuration file instead.\n")
     sim.run("rollout", "status", "deploy/nginx")
     deployment = sim.get("apps/v1", "Deployment", "nginx")
     assert deployment is not None
@@ -276,7 +281,7 @@ def test_deployment_image_update_history_and_undo(sim: Sim) -> None:
     # Revision 1's ReplicaSet was re-used as revision 3: the numbers moved (D-44).
     assert sim.run("rollout", "history", "deploy/nginx").splitlines()[2:4] == ["2         <none>", "3         <none>"]
     out = sim.run("rollout", "undo", "deploy/nginx", "--to-revision=1", code=1)
-    assert out == "Error: unable to find specified revision 1 in history\n"
+    assert out.endswith("instead.\nError: unable to find specified revision 1 in history\n")
 
 
 def test_rollout_pause_resume_restart_messages(sim: Sim) -> None:
@@ -310,14 +315,14 @@ def test_statefulset_scale_down_deletes_highest_ordinal_first(sim: Sim) -> None:
 def test_delete_statefulset_with_cascade_orphan_leaves_its_pods(sim: Sim) -> None:
     sim.run("apply", "-f", sim.write("sts.yaml", STATEFULSET.replace("replicas: 5", "replicas: 3")))
     sim.run("rollout", "status", "sts/web")
-    assert sim.run("delete", "sts", "web", "--cascade=orphan") == 'statefulset.apps "web" deleted\n'
+    assert sim.run("delete", "sts", "web", "--cascade=orphan") == 'statefulset.apps "web" deleted from default namespace\n'
     sim.run("advance", "1m")
     assert sim.get("apps/v1", "StatefulSet", "web") is None
     pods = sim.objects("v1", "Pod", label_selector="app=nginx")
     assert [p["metadata"]["name"] for p in pods] == ["web-0", "web-1", "web-2"]
     assert all(not p["metadata"].get("ownerReferences") for p in pods)
     # An orphan deleted now is not recreated (SS-17).
-    assert sim.run("delete", "pod", "web-0") == 'pod "web-0" deleted\n'
+    assert sim.run("delete", "pod", "web-0") == 'pod "web-0" deleted from default namespace\n'
     sim.run("advance", "1m")
     assert sim.pod_names("app=nginx") == ["web-1", "web-2"]
 
@@ -345,7 +350,7 @@ def test_delete_by_selector_and_file_usage_errors(sim: Sim) -> None:
                                                                                  code=1)
     out = sim.run("delete", "pods", "-l", "app=nginx", "--wait=false", "--grace-period=0", "--force")
     assert out.count("force deleted") == 3 and "Immediate deletion" in out
-    assert sim.run("delete", "-f", manifest) == 'deployment.apps "nginx" deleted\n'
+    assert sim.run("delete", "-f", manifest) == 'deployment.apps "nginx" deleted from default namespace\n'
 
 
 # --- scale, labels, nodes and the DaemonSet seed (DS-03) -----------------------------------------
@@ -361,7 +366,7 @@ def test_scale_precondition(sim: Sim) -> None:
     assert len(sim.pod_names("app=nginx")) == 1
     scaled = sim.get("apps/v1", "Deployment", "nginx")
     assert scaled is not None
-    assert any(e["manager"] == "kubectl-scale" and e.get("subresource") == "scale"
+    assert any(e["manager"] == "kubectl" and e.get("subresource") == "scale"
                for e in scaled["metadata"]["managedFields"])
 
 
@@ -434,7 +439,7 @@ def test_image_pull_fault_gives_image_pull_back_off(sim: Sim) -> None:
     waiting = [p["status"]["containerStatuses"][0]["state"].get("waiting", {}).get("reason") for p in pods]
     assert waiting == ["ImagePullBackOff"] * 3
     out = sim.run("logs", pods[0]["metadata"]["name"], code=1)
-    assert out == (f'Error: container "nginx" in pod "{pods[0]["metadata"]["name"]}" is waiting to start: '
+    assert out == (f'Error from server (BadRequest): container "nginx" in pod "{pods[0]["metadata"]["name"]}" is waiting to start: '
                    "trying and failing to pull image\n")
 
     listed = sim.run("faults", "list")

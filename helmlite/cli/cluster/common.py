@@ -34,8 +34,8 @@ __all__ = [
     "parse_targets",
     "place_in_namespace",
     "read_manifests",
-    "report_errors",
     "split_pairs",
+    "target_names",
 ]
 
 
@@ -276,15 +276,6 @@ def _name_of_object(obj: dict[str, Any]) -> str:
     group = str(obj.get("apiVersion", "")).rpartition("/")[0]
     kind = str(obj.get("kind", "")).lower()
     return f"{kind}.{group}/{obj['metadata']['name']}" if group else f"{kind}/{obj['metadata']['name']}"
-
-
-def report_errors(errors: Sequence[str]) -> None:
-    """kubectl carries on past a failed object and fails at the end: print every error as
-    its own ``Error: …`` line, then exit 1 (nothing happens when there were none)."""
-    for message in errors:
-        click.echo(f"Error: {message}", err=True)
-    if errors:
-        raise click.exceptions.Exit(1)
 
 
 def place_in_namespace(kind: Kind, obj: dict[str, Any], source: str) -> str:

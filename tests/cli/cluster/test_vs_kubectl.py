@@ -131,6 +131,7 @@ def test_describe_lists_as_kubectl_does(served: ServedCluster, args: list[str]) 
     ["get", "all"],
     ["get", "all", "-A"],
     ["get", "pods", "-o", "name"],
+    ["get", "jobs", "-n", "kube-public", "-o", "name"],   # nothing there: the message on stderr
     ["get", "deploy", "web", "-o", "yaml"],
     ["get", "deploy", "web", "-o", "json"],
     ["get", "cm", "-o", "yaml"],

@@ -130,11 +130,14 @@ def fmt_value(value: Any) -> str:
         return "[" + " ".join(map(str, value)) + "]"
     if isinstance(value, _dt.datetime):
         return _go_time(value)
+    # List comprehensions, not generators: called from ``join`` (C), a generator would nest the
+    # C stack once per level, and printing a map that contains itself (``merge`` can make one)
+    # would crash the process instead of ending in RecursionError.
     if isinstance(value, Mapping):
         items = sorted(((_key_text(k), v) for k, v in value.items()), key=lambda kv: kv[0])
-        return "map[" + " ".join(f"{k}:{fmt_value(v)}" for k, v in items) + "]"
+        return "map[" + " ".join([f"{k}:{fmt_value(v)}" for k, v in items]) + "]"
     if isinstance(value, (list, tuple)):
-        return "[" + " ".join(fmt_value(v) for v in value) + "]"
+        return "[" + " ".join([fmt_value(v) for v in value]) + "]"
     return str(value)
 
 
@@ -186,8 +189,23 @@ def go_quote_rune(code: int) -> str:
     return "'" + _escape_char(chr(code), "'") + "'"
 
 
+# The Go type and kind of values of exactly these Python types (no GO_TYPE, never a nil type):
+# go_type and go_kind answer them with one lookup, before the general rules.
+_BUILTIN_GO_TYPES: dict[type, str] = {
+    str: "string", bool: "bool", int: "int", float: "float64", dict: "map[string]interface {}",
+    list: "[]interface {}", tuple: "[]interface {}", bytes: "[]uint8", bytearray: "[]uint8", type(None): "<nil>",
+}
+_BUILTIN_GO_KINDS: dict[type, str] = {
+    str: "string", bool: "bool", int: "int", float: "float64", dict: "map", list: "slice", tuple: "slice",
+    bytes: "slice", bytearray: "slice", type(None): "invalid",
+}
+
+
 def go_type(value: Any) -> str:
     """Go's ``%T`` name for a template value (``typeOf``)."""
+    builtin = _BUILTIN_GO_TYPES.get(type(value))
+    if builtin is not None:
+        return builtin
     if is_nil(value):
         return "<nil>"
     named = getattr(type(value), "GO_TYPE", None)
@@ -214,6 +232,9 @@ def go_type(value: Any) -> str:
 
 def go_kind(value: Any) -> str:
     """Go's ``reflect.Kind`` name (``kindOf``): map, slice, string, bool, int, float64, invalid."""
+    builtin = _BUILTIN_GO_KINDS.get(type(value))
+    if builtin is not None:
+        return builtin
     if is_nil(value):
         return "invalid"
     named = getattr(type(value), "GO_KIND", None)
@@ -473,6 +494,10 @@ def sprintf(fmt: str, args: Sequence[Any], *, lenient: bool = False) -> str:
     not fit its operand ``%!d(string=x)``. ``lenient`` (the jinja2 dialect) lets an integral
     float take ``%d`` and any value take ``%s``.
     """
+    verbs = fmt.count("%")
+    if verbs == fmt.count("%s") == len(args) and all(type(arg) is str for arg in args):
+        # Only plain "%s" verbs, one string each (most charts' printf): Python's % does the same.
+        return fmt % tuple(args)
     out: list[str] = []
     pos = 0
     index = 0

@@ -234,10 +234,12 @@ class Executor:
 class _State:
     """Go's ``state``: the template being run, the output, the variable stack."""
 
-    __slots__ = ("depth", "ex", "name", "node", "out", "vars")
+    __slots__ = ("depth", "ex", "functions", "limits", "name", "node", "out", "vars")
 
     def __init__(self, ex: Executor, name: str, dot: Any, depth: int) -> None:
         self.ex = ex
+        self.functions = ex.functions
+        self.limits = ex.limits
         self.name = name
         self.node: Node | None = None
         self.vars: list[list[Any]] = [["$", dot]]
@@ -254,14 +256,14 @@ class _State:
         raise ExecError(text, self.name, wrapped)
 
     def write(self, text: str) -> None:
-        limits = self.ex.limits
+        limits = self.limits
         limits.output_chars += len(text)
         if limits.output_chars > limits.max_output_chars:
             raise LimitExceeded(f"rendered output exceeds {limits.max_output_chars} characters")
         self.out.append(text)
 
     def check_time(self) -> None:
-        deadline = self.ex.limits.deadline
+        deadline = self.limits.deadline
         if deadline is not None and time.monotonic() > deadline:
             raise LimitExceeded("rendering took too long")
 
@@ -289,18 +291,40 @@ class _State:
         self.node = node
         cls = type(node)
         if cls is ListNode:
+            # The loop of every template body: text, actions and branches are handled here
+            # rather than through one more call each (the order of ``self.node`` updates, which
+            # errors report, is the one of the general path).
+            out = self.out
+            limits = self.limits
             for child in node.nodes:  # type: ignore[attr-defined]
                 child_cls = type(child)
                 if child_cls is TextNode:
-                    self.write(child.text)  # type: ignore[attr-defined]
+                    text = child.text  # type: ignore[attr-defined]
                 elif child_cls is ActionNode:
                     self.node = child
                     pipe = child.pipe  # type: ignore[attr-defined]
                     value = self.eval_pipeline(dot, pipe)
-                    if not pipe.decl:
-                        self.print_value(child, value)
+                    if pipe.decl:
+                        continue
+                    self.node = child
+                    if type(value) is str:
+                        text = value
+                    elif value is None or value is NIL_IFACE:
+                        text = "<no value>"
+                    else:
+                        go_print = getattr(type(value), "__go_print__", None)
+                        text = go_print(value) if go_print is not None else fmt_value(value)
+                elif child_cls is IfNode or child_cls is WithNode:
+                    self.node = child
+                    self.walk_if_or_with(child_cls is WithNode, dot, child)  # type: ignore[arg-type]
+                    continue
                 else:
                     self.walk(dot, child)
+                    continue
+                limits.output_chars += len(text)
+                if limits.output_chars > limits.max_output_chars:
+                    raise LimitExceeded(f"rendered output exceeds {limits.max_output_chars} characters")
+                out.append(text)
         elif cls is ActionNode:
             value = self.eval_pipeline(dot, node.pipe)  # type: ignore[attr-defined]
             if not node.pipe.decl:  # type: ignore[attr-defined]
@@ -336,7 +360,14 @@ class _State:
         mark = len(self.vars)
         try:
             value = self.eval_pipeline(dot, node.pipe)
-            if is_true(value):
+            value_type = type(value)
+            if value_type is bool:
+                truth = value
+            elif value_type is str or value_type is dict or value_type is list:
+                truth = len(value) > 0
+            else:
+                truth = is_true(value)
+            if truth:
                 self.walk(value if is_with else dot, node.list)
             elif node.else_list is not None:
                 self.walk(dot, node.else_list)
@@ -371,8 +402,8 @@ class _State:
         elif isinstance(value, int) and not isinstance(value, bool):
             if len(decl) > 1:
                 self.errorf(f"can't use {fmt_value(value)} to iterate over more than one variable")
-            if value > self.ex.limits.max_range_iterations:
-                raise LimitExceeded(f"range over {value} exceeds {self.ex.limits.max_range_iterations} iterations")
+            if value > self.limits.max_range_iterations:
+                raise LimitExceeded(f"range over {value} exceeds {self.limits.max_range_iterations} iterations")
             cls = type(value)
             items = ((None, cls(i) if cls is not int else i) for i in range(value))
             count = max(int(value), 0)
@@ -381,8 +412,11 @@ class _State:
         if count == 0:
             return False
         is_assign = node.pipe.is_assign
+        deadline = self.limits.deadline
+        body = node.list
         for index, elem in items:
-            self.check_time()
+            if deadline is not None and time.monotonic() > deadline:
+                raise LimitExceeded("rendering took too long")
             if decl:
                 if is_assign:
                     if len(decl) > 1:
@@ -397,7 +431,7 @@ class _State:
                 else:
                     self.vars[-2][1] = index
             try:
-                self.walk(elem, node.list)
+                self.walk(elem, body)
             except _Continue:
                 pass
             finally:
@@ -409,8 +443,8 @@ class _State:
         tree = self.ex.templates.lookup(node.name)
         if tree is None:
             self.errorf(f"template {go_quote(node.name)} not defined")
-        if self.depth >= self.ex.limits.max_template_depth:
-            self.errorf(f"exceeded maximum template depth ({self.ex.limits.max_template_depth})")
+        if self.depth >= self.limits.max_template_depth:
+            self.errorf(f"exceeded maximum template depth ({self.limits.max_template_depth})")
         value = self.eval_pipeline(dot, node.pipe)
         if value is NIL_IFACE:
             value = None
@@ -427,7 +461,22 @@ class _State:
         self.node = pipe
         value: Any = _MISSING
         for cmd in pipe.cmds:
-            value = self.eval_command(dot, cmd, value)
+            # Function calls and fields, most commands, without eval_command's dispatch.
+            args = cmd.args
+            first = args[0]
+            cls = type(first)
+            if cls is IdentifierNode:
+                self.node = first
+                name = first.ident  # type: ignore[attr-defined]
+                spec = self.functions.get(name)
+                if spec is None:
+                    self.errorf(f"{go_quote(name)} is not a defined function")
+                value = self.eval_call(dot, spec, cmd, name, args, value)
+            elif cls is FieldNode:
+                self.node = first
+                value = self.eval_field_chain(dot, dot, first, first.ident, args, value, False)  # type: ignore[attr-defined]
+            else:
+                value = self.eval_command(dot, cmd, value)
             if value is NIL_IFACE:
                 value = None  # Go's "lovely" unboxing: a nil interface becomes invalid
         for variable in pipe.decl:
@@ -508,7 +557,18 @@ class _State:
     def eval_field_chain(self, dot: Any, receiver: Any, node: Node, ident: list[str],
                          args: list[Node] | None, final: Any, boxed: bool) -> Any:
         last = len(ident) - 1
-        for i in range(last):
+        start = 0
+        if final is _MISSING and (args is None or len(args) <= 1):
+            # No arguments: map lookups (eval_field's first case) while the receiver is a map.
+            for name in ident:
+                if not isinstance(receiver, dict):
+                    break
+                receiver = receiver.get(name)
+                start += 1
+            else:
+                return receiver
+            boxed = boxed or start > 0
+        for i in range(start, last):
             receiver = self.eval_field(dot, ident[i], node, None, _MISSING, receiver, boxed)
             boxed = True  # what a map lookup returns is an interface value
         return self.eval_field(dot, ident[last], node, args, final, receiver, boxed)
@@ -516,7 +576,7 @@ class _State:
     def eval_function(self, dot: Any, node: IdentifierNode, cmd: Node, args: list[Node] | None, final: Any) -> Any:
         self.node = node
         name = node.ident
-        spec = self.ex.functions.get(name)
+        spec = self.functions.get(name)
         if spec is None:
             self.errorf(f"{go_quote(name)} is not a defined function")
         return self.eval_call(dot, spec, cmd, name, args, final)
@@ -566,45 +626,79 @@ class _State:
     # --- calls --------------------------------------------------------------------------------
 
     def eval_call(self, dot: Any, spec: FuncSpec, node: Node, name: str, args: list[Node] | None, final: Any) -> Any:
-        call_args = args[1:] if args is not None else []
         params = spec.params
-        num_in = len(call_args) + (0 if final is _MISSING else 1)
-        declared = len(params) + (1 if spec.variadic is not None else 0)
-        if spec.variadic is not None:
+        variadic = spec.variadic
+        num_args = len(args) - 1 if args is not None else 0  # args[0] is the function itself
+        num_in = num_args if final is _MISSING else num_args + 1
+        if variadic is not None:
             num_fixed = len(params)
             if num_in < num_fixed:
-                self.errorf(f"wrong number of args for {name}: want at least {num_fixed} got {len(call_args)}")
+                self.errorf(f"wrong number of args for {name}: want at least {num_fixed} got {num_args}")
         else:
-            num_fixed = len(call_args)
-            if num_in != declared:
-                self.errorf(f"wrong number of args for {name}: want {declared} got {num_in}")
+            num_fixed = num_args
+            if num_in != len(params):
+                self.errorf(f"wrong number of args for {name}: want {len(params)} got {num_in}")
 
-        if name in ("and", "or") and spec.params and spec.params[0] is VALUE:
+        call_args: list[Any] = args if args is not None else []
+        if (name == "and" or name == "or") and params and params[0] is VALUE:
             want = name == "or"
             value: Any = None
-            for arg in call_args:
-                value = self.eval_arg(dot, VALUE, arg)
+            for i in range(1, num_args + 1):
+                value = self.eval_arg(dot, VALUE, call_args[i])
                 if is_true(value) == want:
                     return None if value is NIL_IFACE else value
             if final is not _MISSING:
                 value = final
             return None if value is NIL_IFACE else value
 
+        variadic_type = variadic if variadic is not None else ANY  # (only read when variadic)
         argv: list[Any] = []
-        i = 0
-        while i < num_fixed and i < len(call_args):
-            argv.append(self.eval_arg(dot, params[i], call_args[i]))
-            i += 1
-        if spec.variadic is not None:
-            while i < len(call_args):
-                argv.append(self.eval_arg(dot, spec.variadic, call_args[i]))
-                i += 1
-        if final is not _MISSING:
-            if spec.variadic is not None and num_in - 1 >= num_fixed:
-                typ = spec.variadic
+        for i in range(1, num_args + 1):
+            n = call_args[i]
+            typ = params[i - 1] if i <= num_fixed else variadic_type
+            cls = type(n)
+            # eval_arg's commonest cases inline (a field, a string literal, dot, a variable, a
+            # parenthesised pipeline), then validate_type's commonest (any value accepted, or a
+            # value of exactly the parameter's type); ``self.node`` is set as eval_arg sets it.
+            if cls is FieldNode:
+                self.node = n
+                value = self.eval_field_chain(dot, dot, n, n.ident, None, _MISSING, False)
+                boxed = True
+            elif cls is StringNode and (typ.accepts_any or typ.name == "string" or typ.name == "reflect.Value"):
+                self.node = n
+                argv.append(n.text)
+                continue
+            elif cls is DotNode:
+                self.node = n
+                value = dot
+                boxed = False
+            elif cls is VariableNode:
+                self.node = n
+                ident = n.ident
+                value = self.var_value(ident[0])
+                boxed = len(ident) > 1
+                if boxed:
+                    value = self.eval_field_chain(dot, value, n, ident[1:], None, _MISSING, False)
+            elif cls is PipeNode:
+                value = self.eval_pipeline(dot, n)
+                boxed = False
             else:
-                typ = params[num_in - 1]
-            argv.append(self.validate_type(final, typ, boxed=False))
+                argv.append(self.eval_arg(dot, typ, n))
+                continue
+            if typ.accepts_any:
+                argv.append(None if value is NIL_IFACE else value)
+            elif type(value) is typ.python_type:
+                argv.append(value)
+            else:
+                argv.append(self.validate_type(value, typ, boxed))
+        if final is not _MISSING:
+            typ = variadic_type if variadic is not None and num_in - 1 >= num_fixed else params[num_in - 1]
+            if typ.accepts_any:
+                argv.append(None if final is NIL_IFACE else final)
+            elif type(final) is typ.python_type:
+                argv.append(final)
+            else:
+                argv.append(self.validate_type(final, typ, boxed=False))
 
         try:
             result = spec.fn(*argv)
@@ -621,7 +715,7 @@ class _State:
         except Exception as exc:  # noqa: BLE001 - Go turns a panicking function into an error
             self.node = node
             self.errorf(f"error calling {name}: {_panic_message(exc)}")
-        if type(result) is str and len(result) > self.ex.limits.max_output_chars:
+        if type(result) is str and len(result) > self.limits.max_output_chars:
             # Strings built by functions (print, repeat, include…) count against the output bound.
             raise LimitExceeded(f"a value of {len(result)} characters exceeds the output bound")
         return result

@@ -16,7 +16,7 @@ value module.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
@@ -25,11 +25,28 @@ __all__ = [
 ]
 
 
+# Go types that a value of exactly this Python type has (``gofmt.go_type``), so the interpreter
+# accepts such a value for a parameter of the type without asking ``go_type``.
+_EXACT_PYTHON_TYPES: dict[str, type] = {
+    "string": str, "int": int, "float64": float, "bool": bool, "[]interface {}": list, "map[string]interface {}": dict,
+}
+
+
 @dataclass(frozen=True)
 class GoType:
-    """A Go parameter type, named as Go prints it in error messages."""
+    """A Go parameter type, named as Go prints it in error messages.
+
+    ``accepts_any`` (``interface {}``) and ``python_type`` are derived from the name for the
+    interpreter's argument checks, which run for every argument of every call.
+    """
 
     name: str
+    accepts_any: bool = field(init=False, compare=False, repr=False)
+    python_type: type | None = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "accepts_any", self.name == "interface {}")
+        object.__setattr__(self, "python_type", _EXACT_PYTHON_TYPES.get(self.name))
 
 
 ANY = GoType("interface {}")

@@ -103,6 +103,13 @@ def go_json_values(value: Any) -> Any:
     as ``int64`` (``Int64``, e.g. what ``--set`` typed), which stay integers. Returns a new
     structure: mutating it never touches ``value``.
     """
+    value_type = type(value)  # the commonest types first, decided by identity
+    if value_type is str or value_type is bool or value_type is float or value is None:
+        return value
+    if value_type is dict:
+        return {k: go_json_values(v) for k, v in value.items()}
+    if value_type is int:
+        return float(value)
     if isinstance(value, dict):
         return {k: go_json_values(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -197,6 +197,31 @@ def _round_trip(value: Any) -> Any:
     return [_round_trip(v) for v in value]
 
 
+def _json_round_trip(value: Any) -> Any:
+    """``_round_trip(to_go_json_model(value))`` after ``_check_json``, in one pass over the plain
+    parts of the tree (maps with string keys, lists, strings, numbers, booleans, nil); any
+    other value takes the three steps. Raises JSONError for NaN and infinities, in the same
+    (depth-first) order as ``_check_json``."""
+    value_type = type(value)
+    if value_type is str:
+        return _NEL_RUN.sub(_fold_nel, value) if "\x85" in value else value
+    if value_type is dict:
+        return {key if type(key) is str else _json_key(key): _json_round_trip(item) for key, item in value.items()}
+    if value_type is list:
+        return [_json_round_trip(item) for item in value]
+    if value is None or value_type is bool or value_type is int:
+        return value
+    if value_type is float:
+        return _number_from_json(json_float(value))
+    model = to_go_json_model(value)
+    _check_json(model)
+    return _round_trip(model)
+
+
+def _json_key(key: Any) -> str:
+    return key if isinstance(key, str) else str(key)  # to_go_json_model's key rule
+
+
 def _number_from_json(text: str) -> int | float:
     # go-yaml v2 resolve(): int64, else uint64, else float64.
     if "." not in text and "e" not in text:
@@ -355,6 +380,7 @@ def natural_key_order(keys: Any) -> list[str]:
 _BEST_WIDTH = 80
 _BEST_INDENT = 2
 _BREAKS = "\r\n\x85\u2028\u2029"
+_OTHER_BREAKS = "\r\x85\u2028\u2029"
 _PLAIN, _SINGLE, _DOUBLE, _LITERAL = range(4)
 
 
@@ -368,6 +394,9 @@ def _printable(ch: str) -> bool:
     )
 
 
+_FLOW_INDICATORS = frozenset(",?[]{}:")  # inside a scalar, each makes it unfit for flow context
+
+
 class _Analysis:
     __slots__ = ("block", "block_plain", "flow_plain", "multiline", "single_quoted")
 
@@ -378,6 +407,9 @@ class _Analysis:
             self.block_plain = True
             self.single_quoted = True
             self.block = False
+            return
+        if value.isascii() and (value.isprintable() or value.replace("\n", " ").isprintable()):
+            self._analyse_ascii_text(value)
             return
         block_indicators = flow_indicators = False
         if value.startswith(("---", "...")):
@@ -446,6 +478,32 @@ class _Analysis:
             self.flow_plain = False
         if block_indicators:
             self.block_plain = False
+
+    def _analyse_ascii_text(self, value: str) -> None:
+        """The loop above for printable ASCII with "\\n" as the only break (no tab, no special
+        character: most scalars), with string operations instead of a step per character."""
+        first = value[0]
+        followed_by_space = len(value) == 1 or value[1] == " "
+        rest = value[1:]
+        flow_indicators = block_indicators = (value.startswith(("---", "...")) or " #" in value or "\n#" in value)
+        if first in "#,[]{}&*!|>'\"%@`" or (first == "-" and followed_by_space):
+            flow_indicators = block_indicators = True
+        elif first in "?:":
+            flow_indicators = True
+            block_indicators = block_indicators or followed_by_space
+        if not flow_indicators and not _FLOW_INDICATORS.isdisjoint(rest):
+            flow_indicators = True
+        if not block_indicators and (": " in rest or rest.endswith(":")):
+            block_indicators = True
+        line_breaks = "\n" in value
+        space_break = " \n" in value
+        break_space = "\n " in value
+        edge_space = first == " " or first == "\n" or value[-1] == " " or value[-1] == "\n"
+        self.multiline = line_breaks
+        self.single_quoted = not (break_space or space_break)
+        self.block = not (value[-1] == " " or space_break)
+        self.flow_plain = not (edge_space or break_space or space_break or line_breaks or flow_indicators)
+        self.block_plain = not (edge_space or break_space or space_break or line_breaks or block_indicators)
 
 
 class _Emitter:
@@ -516,6 +574,12 @@ class _Emitter:
     def write_plain(self, value: str, allow_breaks: bool) -> None:
         if not self.whitespace:
             self.put(" ")
+        if not allow_breaks or self.column + len(value) <= _BEST_WIDTH or " " not in value:
+            # No space can be a fold point: the loop below would copy the value unchanged.
+            self.put(value)
+            self.whitespace = False
+            self.indention = False
+            return
         spaces = False
         n = len(value)
         i = 0
@@ -610,6 +674,9 @@ class _Emitter:
         self.put_break()
         self.indention = True
         self.whitespace = True
+        if not any(brk in value for brk in _OTHER_BREAKS):
+            self._write_literal_lines(value)
+            return
         breaks = True
         for ch in value:
             if ch in _BREAKS:
@@ -626,6 +693,18 @@ class _Emitter:
                 self.put(ch)
                 self.indention = False
                 breaks = False
+
+    def _write_literal_lines(self, value: str) -> None:
+        """The loop of write_literal for text whose only break is "\\n", a line at a time: each
+        non-empty line is indented (write_indent after a break), an empty one is just its break."""
+        margin = " " * max(self.indent, 0)
+        for number, line in enumerate(value.split("\n")):
+            if number:
+                self.put_break()
+                self.indention = True
+            if line:
+                self.put(margin + line)
+                self.indention = False
 
     # -- nodes --
 
@@ -659,7 +738,7 @@ class _Emitter:
         text = str(value)
         if "\n" in text:
             return text, _LITERAL
-        if text and resolves_to_string(text) and not _BASE60.fullmatch(text):
+        if text and resolves_to_string(text) and (":" not in text or not _BASE60.fullmatch(text)):
             return text, _PLAIN
         return text, _DOUBLE
 
@@ -669,7 +748,8 @@ class _Emitter:
         for key in natural_key_order(value):
             self.write_indent()
             text, style = self.scalar_text(key)
-            if style == _LITERAL or len(text.encode("utf-8")) > 128:
+            # (32 characters are at most 128 bytes of UTF-8)
+            if style == _LITERAL or (len(text) > 32 and len(text.encode("utf-8")) > 128):
                 # Not a simple key: "? key" then ": value" on its own line.
                 self.write_indicator("?", True, False, True)
                 self.scalar(text, style, simple_key=False)
@@ -738,9 +818,7 @@ def to_yaml(value: Any) -> str:
 
     Raises JSONError when the value has no JSON form (NaN, infinities).
     """
-    model = to_go_json_model(value)
-    _check_json(model)
-    return _emit(_round_trip(model), fold=True, v3=False, sequence_indent=False)
+    return _emit(_json_round_trip(value), fold=True, v3=False, sequence_indent=False)
 
 
 def to_yaml_pretty(value: Any) -> str:

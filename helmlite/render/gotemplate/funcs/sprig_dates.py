@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-import zoneinfo
 from typing import Any
 
 from helmlite.render.gotemplate.funcs.gotypes import Int64
@@ -34,6 +33,10 @@ _UNITS = {"ns": 1, "us": 10**3, "\u00b5s": 10**3, "\u03bcs": 10**3, "ms": 10**6,
 
 
 def _zone_from_name(name: str) -> _dt.tzinfo | None:
+    # Imported here: with sysconfig it is a tenth of the function table's import, and few
+    # charts need a time zone.
+    import zoneinfo
+
     try:
         if name.startswith("/"):
             with open(name, "rb") as f:

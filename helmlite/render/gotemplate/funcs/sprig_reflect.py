@@ -17,8 +17,14 @@ from helmlite.render.gotemplate.funcspec import ANY, STRING, gofunc
 __all__ = ["deep_equal"]
 
 
+_SCALARS = frozenset((str, int, float, bool))
+
+
 def deep_equal(x: Any, y: Any) -> bool:
     """``reflect.DeepEqual``: equal Go types and equal contents (``1`` is not ``1.0``)."""
+    x_type = type(x)
+    if x_type is type(y) and x_type in _SCALARS:
+        return bool(x == y)  # the rules below, for the commonest operands
     if go_type(x) != go_type(y):
         return False
     if is_nil(x):

@@ -200,7 +200,6 @@ class RenderedRelease:
     manifests: list[Any]  # helmlite.render.manifests.Manifest, in install order
     hooks: list[Any]  # helmlite.render.manifests.Hook
     notes: str
-    crds: list[Any]  # Manifest objects for the crds/ files of the whole tree
 
 
 def check_chart_usable(chart: Chart, capabilities: Capabilities) -> None:
@@ -250,7 +249,9 @@ def render_release(
         validate_values(chart, values)
     rendered = render_templates(chart, values, release=release, capabilities=capabilities, lookup=lookup)
     hooks, manifests, notes = sort_manifests(rendered, chart_name=chart.name)
-    return RenderedRelease(chart, values, manifests, hooks, notes, crd_manifests(chart))
+    # crds/ files are read only where they are used (install applies them, --include-crds prints
+    # them): like Helm, rendering does not parse them, so an invalid one fails only those.
+    return RenderedRelease(chart, values, manifests, hooks, notes)
 
 
 def crd_sources(chart: Chart) -> list[tuple[str, str]]:

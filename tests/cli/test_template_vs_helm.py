@@ -147,3 +147,17 @@ def test_invalid_yaml_output_fails_like_helm(helm_bin: str, cli, tmp_path: Path,
     result = cli("template", "r", str(chart))
     assert expected.returncode == result.exit_code == 1
     assert (result.stdout, result.stderr) == (expected.stdout, expected.stderr)
+
+
+@pytest.mark.parametrize("flags", [[], ["--include-crds"]], ids=["default", "include-crds"])
+def test_an_invalid_crd_file_is_printed_not_parsed(helm_bin: str, cli, tmp_path: Path, flags: list[str]) -> None:
+    chart = tmp_path / "c"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "crds").mkdir()
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (chart / "crds" / "bad.yaml").write_text("a: b: c\n")
+    (chart / "templates" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    expected = subprocess.run([helm_bin, "template", "r", str(chart), *flags], capture_output=True, text=True)
+    result = cli("template", "r", str(chart), *flags)
+    assert expected.returncode == result.exit_code == 0
+    assert result.stdout == expected.stdout

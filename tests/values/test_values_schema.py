@@ -186,3 +186,18 @@ def test_schema_with_byte_order_mark(make_chart: MakeChart) -> None:
     chart = make_chart("app", schema=b'\xef\xbb\xbf{"properties": {"a": {"type": "string"}}}')
     with pytest.raises(SchemaValidationError):
         validate_values(chart, {"a": 1})
+
+
+def test_a_valid_schema_is_checked_against_its_meta_schema_once(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from helmlite.values import schema as schema_module
+
+    monkeypatch.setenv("HELMLITE_CACHE_HOME", str(tmp_path / "cache"))
+    valid = b'{"type": "object", "properties": {"a": {"type": "integer"}}}'
+    invalid = b'{"type": "object", "properties": {"a": {"type": 5}}}'
+    validator = schema_module._validator_class({})
+    good, bad = schema_module._checked_marker(valid, validator), schema_module._checked_marker(invalid, validator)
+    assert good is not None and bad is not None and good != bad
+    schema_module._remember(good)
+    assert good.exists() and not bad.exists()
+    monkeypatch.setenv(schema_module.DISABLE_CACHE_ENV, "1")
+    assert schema_module._checked_marker(valid, validator) is None

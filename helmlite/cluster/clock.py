@@ -44,6 +44,13 @@ class VirtualClock:
 
     Scheduling a key that is already pending keeps the earlier time (client-go's delaying
     queue behaves the same way), so a controller can ask for a wakeup freely.
+
+    The heap deletes lazily: a cancelled or superseded timer leaves its entry behind until it
+    reaches the top. Entries at +∞ (the timers that only carry a value to the next command)
+    never reach the top, so once stale entries outnumber live ones the heap is rebuilt from the
+    pending timers — a long-running owner (the API server) would otherwise grow by one entry
+    per such update. Every pending key has exactly one live entry, so the stale ones are simply
+    ``len(heap) - len(pending)``; firing order is ``(at, seq)`` either way.
     """
 
     def __init__(self, now: float = EPOCH, *, seq: int = 0, timers: Iterable[tuple[str, float, int]] = ()) -> None:
@@ -88,15 +95,30 @@ class VirtualClock:
         self._pending[key] = (at, self._seq)
         heapq.heappush(self._heap, (at, self._seq, key))
         self._changed.add(key)
+        if current is not None:
+            self._compact_if_mostly_stale()
 
     def cancel(self, key: str) -> None:
         """Forget a pending timer (no-op if none)."""
         if self._pending.pop(key, None) is not None:
             self._changed.add(key)
+            self._compact_if_mostly_stale()
 
     def pending(self) -> list[tuple[float, str]]:
         """Pending timers as ``(at, key)``, in firing order."""
         return sorted((at, key) for key, (at, _s) in self._pending.items())
+
+    def pending_with_prefix(self, prefix: str) -> list[tuple[float, str]]:
+        """Pending timers whose key starts with ``prefix``, as ``(at, key)`` in firing order.
+
+        What a controller reloads its persisted state from: cheaper than sorting every timer.
+        """
+        return sorted((at, key) for key, (at, _s) in self._pending.items() if key.startswith(prefix))
+
+    def heap_entries(self) -> int:
+        """Entries in the timer heap, live and stale: what the queue costs in memory (never
+        more than twice the pending timers, see the class docstring)."""
+        return len(self._heap)
 
     def next_deadline(self) -> float | None:
         """When the next timer fires, or None if none is pending."""
@@ -161,6 +183,7 @@ class VirtualClock:
                     due.append(key)
             if not due:
                 return fired
+            self._compact_if_mostly_stale()  # firing shrinks the live entries, not the stale ones
             for key in due:
                 self.on_timer(key)
             fired += len(due)
@@ -171,3 +194,10 @@ class VirtualClock:
         heap = self._heap
         while heap and self._pending.get(heap[0][2]) != (heap[0][0], heap[0][1]):
             heapq.heappop(heap)
+
+    def _compact_if_mostly_stale(self) -> None:
+        # A rebuild costs O(pending + stale) < O(2 · stale) and leaves no stale entry:
+        # amortised O(1) per cancelled or superseded timer.
+        if len(self._heap) > 2 * len(self._pending):
+            self._heap = [(at, s, key) for key, (at, s) in self._pending.items()]
+            heapq.heapify(self._heap)

@@ -14,6 +14,7 @@ time; ``advance`` and ``run_until`` move the clock from timer to timer, reconcil
 
 from __future__ import annotations
 
+import math
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -42,6 +43,9 @@ MAX_SYNCS_PER_RECONCILE = 5_000_000
 _BACKOFF_BASE = 0.005
 _BACKOFF_MAX = 1000.0
 _TIMER_SEPARATOR = "|"
+# Timer keys ``retries|<failures>|<controller>|<key>`` at +∞ carry each failing item's failure
+# count to the next command (they never fire; no controller is called ``retries``).
+_RETRIES_PREFIX = f"retries{_TIMER_SEPARATOR}"
 
 
 class Cluster:
@@ -60,6 +64,9 @@ class Cluster:
         self._watchers: dict[GroupKind, list[Controller]] = {}
         self._wildcard: list[Controller] = []
         self._queue = WorkQueue()
+        # client-go's rate limiter: consecutive failed syncs per (controller, key), mirrored in
+        # persisted timers (``_retries_timer``) so that a command reopening the cluster keeps
+        # doubling the back-off instead of starting again at 5 ms.
         self._failures: dict[tuple[str, str], int] = {}
         self.store.add_listener(self._dispatch)
         self.clock.on_timer = self._on_timer
@@ -134,7 +141,14 @@ class Cluster:
         cluster = cls(seed=int(meta["seed"]), rng=rng, clock=clock, resource_version=int(meta["resourceVersion"]),
                       controllers=controllers)
         cluster.store.load(cluster_file.objects())
+        cluster._restore_failures()
         return cluster
+
+    def _restore_failures(self) -> None:
+        """Reload the failure counts of the items still backing off from their timer keys."""
+        for _at, timer in self.clock.pending_with_prefix(_RETRIES_PREFIX):
+            failures, name, key = timer[len(_RETRIES_PREFIX):].split(_TIMER_SEPARATOR, 2)
+            self._failures[(name, key)] = int(failures)
 
     def save(self, cluster_file: ClusterFile, wall_time: float) -> None:
         """Write what changed since the last save (objects, timers) and the counters, clock and
@@ -230,16 +244,30 @@ class Cluster:
             try:
                 controller.sync(self, key)
             except ApiError:
-                failures = self._failures.get((name, key), 0) + 1
-                self._failures[(name, key)] = failures
+                failures = self._set_failures(name, key, self._failures.get((name, key), 0) + 1)
                 self.enqueue_after(name, key, min(_BACKOFF_BASE * 2 ** (failures - 1), _BACKOFF_MAX))
             else:
-                self._failures.pop((name, key), None)
+                if (name, key) in self._failures:
+                    self._set_failures(name, key, 0)  # client-go's Forget
             syncs += 1
             if syncs > MAX_SYNCS_PER_RECONCILE:
                 raise SimulatorError(f"controllers did not settle after {MAX_SYNCS_PER_RECONCILE} syncs "
                                      f"(last: {name} {key})")
         return syncs
+
+    def _retries_timer(self, name: str, key: str, failures: int) -> str:
+        return f"{_RETRIES_PREFIX}{failures}{_TIMER_SEPARATOR}{name}{_TIMER_SEPARATOR}{key}"
+
+    def _set_failures(self, name: str, key: str, failures: int) -> int:
+        """Record ``failures`` consecutive failed syncs of ``key`` (0: forget it), in memory and
+        in its timer key; returns ``failures``."""
+        previous = self._failures.pop((name, key), None)
+        if previous is not None:
+            self.clock.cancel(self._retries_timer(name, key, previous))
+        if failures:
+            self._failures[(name, key)] = failures
+            self.clock.schedule(math.inf, self._retries_timer(name, key, failures))
+        return failures
 
     # --- time ----------------------------------------------------------------------------
 

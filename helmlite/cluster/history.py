@@ -264,7 +264,7 @@ def claim(cluster: Cluster, owner: Mapping[str, Any], candidates: Iterable[Mappi
           api_version: str, kind: str, match: Callable[[Mapping[str, Any]], bool]) -> list[dict[str, Any]]:
     """The ControllerRefManager's ``Claim*``: the candidates ``owner`` controls after adopting
     orphans that ``match`` (unless the owner or the orphan is being deleted) and releasing the
-    ones it controls that no longer match (unless the owner is being deleted).
+    ones it controls that no longer match (unless the owner is being deleted), in name order.
 
     Raises:
         ApiError: an adoption or release failed (NotFound is ignored).
@@ -272,7 +272,9 @@ def claim(cluster: Cluster, owner: Mapping[str, Any], candidates: Iterable[Mappi
     meta = owner["metadata"]
     uid, deleting = meta["uid"], bool(meta.get("deletionTimestamp"))
     claimed: list[dict[str, Any]] = []
-    for obj in candidates:
+    # By name, not in the store's order: a live store iterates in creation order, a restored
+    # one in storage order, and the adoptions' resourceVersions must not depend on which.
+    for obj in sorted(candidates, key=lambda candidate: candidate["metadata"]["name"]):
         ref = controller_ref(obj)
         obj_meta = obj["metadata"]
         if ref is not None:

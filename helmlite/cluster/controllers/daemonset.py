@@ -71,6 +71,7 @@ from helmlite.cluster.store import copy_object
 if TYPE_CHECKING:
     from datetime import datetime
 
+    from helmlite.cluster.clock import VirtualClock
     from helmlite.cluster.cluster import Cluster
     from helmlite.cluster.store import WatchEvent
 
@@ -93,6 +94,9 @@ BURST_REPLICAS = 250
 # failedPodsBackoff: 1 s doubling to 15 min between deletions of failed pods on one node.
 FAILED_POD_BACKOFF_INITIAL = 1.0
 FAILED_POD_BACKOFF_MAX = 900.0
+# Timer keys ``daemonset-controller|failed-backoff:<ds uid>/<generation>/<node>#<backoff>#<since>``
+# persist that back-off (see ``_Backoff``).
+_FAILED_BACKOFF_STEP = "failed-backoff:"
 _COMPONENT = "daemonset-controller"
 _NOT_READY, _UNREACHABLE = "node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"
 # util.AddOrUpdateDaemonPodTolerations, in its order.
@@ -202,27 +206,58 @@ def _hash_of(pod: Mapping[str, Any]) -> str:
 
 
 class _Backoff:
-    """client-go ``flowcontrol.Backoff`` per key, on the virtual clock."""
+    """client-go ``flowcontrol.Backoff`` per key, on the virtual clock.
 
-    def __init__(self, initial: float, maximum: float) -> None:
-        self._initial, self._max = initial, maximum
-        self._entries: dict[str, tuple[float, float]] = {}  # key -> (backoff, last update)
+    Each entry is mirrored in a timer key at +∞ that never fires (``<prefix><key>#<backoff>#<last
+    update>``), so a command reopening the cluster keeps the back-off of the failures an earlier
+    command saw; entries are loaded from those keys on first use. An entry idle for more than
+    twice the maximum acts as absent (client-go's ``GC`` drops it): such entries, and their
+    timers, are dropped whenever an entry is added.
+    """
 
-    def in_backoff(self, key: str, now: float) -> bool:
-        entry = self._entries.get(key)
-        if entry is None or now - entry[1] > 2 * self._max:
+    def __init__(self, initial: float, maximum: float, timer_prefix: str) -> None:
+        self._initial, self._max, self._prefix = initial, maximum, timer_prefix
+        # (the clock the entries belong to, key -> (backoff, last update)); None until loaded.
+        self._loaded: tuple[VirtualClock, dict[str, tuple[float, float]]] | None = None
+
+    def _entries(self, clock: VirtualClock) -> dict[str, tuple[float, float]]:
+        if self._loaded is None or self._loaded[0] is not clock:
+            entries: dict[str, tuple[float, float]] = {}
+            for _at, timer in clock.pending_with_prefix(self._prefix):
+                key, backoff, last = timer[len(self._prefix):].rsplit("#", 2)
+                entries[key] = (float(backoff), float(last))
+            self._loaded = (clock, entries)
+        return self._loaded[1]
+
+    def _timer(self, key: str, entry: tuple[float, float]) -> str:
+        return f"{self._prefix}{key}#{entry[0]!r}#{entry[1]!r}"
+
+    def _expired(self, entry: tuple[float, float], now: float) -> bool:
+        return now - entry[1] > 2 * self._max
+
+    def in_backoff(self, clock: VirtualClock, key: str) -> bool:
+        """Whether ``key`` failed less than its back-off ago."""
+        entry = self._entries(clock).get(key)
+        if entry is None or self._expired(entry, clock.now):
             return False
-        return now - entry[1] < entry[0]
+        return clock.now - entry[1] < entry[0]
 
-    def get(self, key: str) -> float:
-        return self._entries.get(key, (0.0, 0.0))[0]
+    def get(self, clock: VirtualClock, key: str) -> float:
+        """``key``'s current back-off (0 if none)."""
+        return self._entries(clock).get(key, (0.0, 0.0))[0]
 
-    def next(self, key: str, now: float) -> None:
-        entry = self._entries.get(key)
-        if entry is None or now - entry[1] > 2 * self._max:
-            self._entries[key] = (self._initial, now)
+    def next(self, clock: VirtualClock, key: str) -> None:
+        """Record a failure of ``key`` now: the back-off starts at the initial value or doubles."""
+        entries, now = self._entries(clock), clock.now
+        entry = entries.get(key)
+        if entry is None or self._expired(entry, now):
+            updated = (self._initial, now)
         else:
-            self._entries[key] = (min(entry[0] * 2, self._max), now)
+            updated = (min(entry[0] * 2, self._max), now)
+        for stale in [k for k, e in entries.items() if k == key or self._expired(e, now)]:
+            clock.cancel(self._timer(stale, entries.pop(stale)))
+        entries[key] = updated
+        clock.schedule(math.inf, self._timer(key, updated))
 
 
 class _NodeView:
@@ -446,7 +481,8 @@ class DaemonSetController(KindController):
 
     def __init__(self) -> None:
         self._selectors = SelectorCache()
-        self._failed_backoff = _Backoff(FAILED_POD_BACKOFF_INITIAL, FAILED_POD_BACKOFF_MAX)
+        self._failed_backoff = _Backoff(FAILED_POD_BACKOFF_INITIAL, FAILED_POD_BACKOFF_MAX,
+                                        f"{self.name}|{_FAILED_BACKOFF_STEP}")
         # Each DaemonSet's pods by node and per-node contributions, by uid (see _DaemonState).
         self._states: dict[str, _DaemonState] = {}
         # (store, node name -> node), followed from the watch events once built.
@@ -594,7 +630,7 @@ class DaemonSetController(KindController):
 
     @staticmethod
     def _claim_pods(cluster: Cluster, ds: Mapping[str, Any]) -> list[dict[str, Any]]:
-        """The ControllerRefManager's claim over the namespace's pods, in the store's order.
+        """The ControllerRefManager's claim over the namespace's pods, in name order.
 
         Raises:
             ApiError: adopting or releasing a pod failed.
@@ -751,7 +787,6 @@ class DaemonSetController(KindController):
         if should_continue:
             to_delete: list[str] = []
             running: list[Mapping[str, Any]] = []
-            now = cluster.clock.now
             for pod in pods or []:
                 if _deleting(pod):
                     continue
@@ -759,10 +794,11 @@ class DaemonSetController(KindController):
                 if phase == "Failed":
                     backoff_key = (f"{ds['metadata']['uid']}/{(ds.get('status') or {}).get('observedGeneration', 0)}"
                                    f"/{node_name}")
-                    if self._failed_backoff.in_backoff(backoff_key, now):
-                        cluster.enqueue_after(self.name, object_key(ds), self._failed_backoff.get(backoff_key))
+                    if self._failed_backoff.in_backoff(cluster.clock, backoff_key):
+                        cluster.enqueue_after(self.name, object_key(ds),
+                                              self._failed_backoff.get(cluster.clock, backoff_key))
                         continue
-                    self._failed_backoff.next(backoff_key, now)
+                    self._failed_backoff.next(cluster.clock, backoff_key)
                     cluster.events.record(ds, "Warning", "FailedDaemonPod",
                                           f"Found failed daemon pod {pod['metadata']['namespace']}/"
                                           f"{pod['metadata']['name']} on node {node_name}, will try to kill it",

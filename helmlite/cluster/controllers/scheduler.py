@@ -575,13 +575,14 @@ class _SpreadConstraint:
 
 
 class _Unschedulable:
-    __slots__ = ("attempts", "last", "plugins", "namespace")
+    __slots__ = ("attempts", "last", "plugins", "namespace", "timer")
 
     def __init__(self, attempts: int, last: float, plugins: frozenset[str], namespace: str) -> None:
         self.attempts = attempts
         self.last = last
         self.plugins = plugins
         self.namespace = namespace
+        self.timer = ""  # the timer key that persists the entry (``_remember_unschedulable``)
 
 
 class SchedulerController:
@@ -714,7 +715,7 @@ class SchedulerController:
         self._restore_unschedulable(cluster)
         kind = event.kind.kind
         if kind == "Pod":
-            return self._pod_event(event)
+            return self._pod_event(cluster, event)
         if kind == "Node":
             if self._nodes is not None:
                 if event.type == "DELETED":
@@ -738,7 +739,7 @@ class SchedulerController:
         self._flush |= plugins
         return (_FLUSH_KEY,)
 
-    def _pod_event(self, event: WatchEvent) -> Iterable[str]:
+    def _pod_event(self, cluster: Cluster, event: WatchEvent) -> Iterable[str]:
         new, old = event.object, event.old
         key = object_key(new)
         keys: list[str] = []
@@ -761,7 +762,7 @@ class SchedulerController:
                 self._remove_pod(key)
                 keys.extend(self._request_flush({"NodeResourcesFit", "InterPodAffinity", "NodePorts"}))
         if event.type == "DELETED":
-            self._unschedulable.pop(key, None)
+            self._forget_unschedulable(cluster, key)
             return keys
         if _needs_scheduling(new):
             if event.type == "ADDED" or old is None:
@@ -784,7 +785,7 @@ class SchedulerController:
         namespace, name = split_key(key)
         pod = cluster.store.peek("", "Pod", namespace, name)
         if pod is None or not _needs_scheduling(pod):
-            self._unschedulable.pop(key, None)
+            self._forget_unschedulable(cluster, key)
             return
         waiting = self._unschedulable.get(key)
         now = cluster.clock.now
@@ -802,7 +803,7 @@ class SchedulerController:
         node_name, message, plugins = self._schedule(cluster, pod)
         if node_name is not None:
             self._bind(cluster, pod, node_name)
-            self._unschedulable.pop(key, None)
+            self._forget_unschedulable(cluster, key)
             return
         attempts = waiting.attempts + 1 if waiting is not None else 1
         self._remember_unschedulable(cluster, key, pod, _Unschedulable(attempts, now, frozenset(plugins), namespace))
@@ -817,14 +818,18 @@ class SchedulerController:
     def _remember_unschedulable(self, cluster: Cluster, key: str, pod: Mapping[str, Any],
                                 waiting: _Unschedulable) -> None:
         """Keep a pod in the unschedulable queue, mirrored in a timer key: a command reopening the
-        cluster must retry it when the cluster changes, after the same back-off. The timer of
-        an entry dropped later (the pod bound or deleted) is cleaned up by the next restore."""
-        uid = pod["metadata"].get("uid", "")
-        previous = self._unschedulable.get(key)
-        if previous is not None:
-            cluster.clock.cancel(self._unschedulable_timer(key, uid, previous))
+        cluster must retry it when the cluster changes, after the same back-off."""
+        self._forget_unschedulable(cluster, key)
+        waiting.timer = self._unschedulable_timer(key, pod["metadata"].get("uid", ""), waiting)
         self._unschedulable[key] = waiting
-        cluster.clock.schedule(math.inf, self._unschedulable_timer(key, uid, waiting))
+        cluster.clock.schedule(math.inf, waiting.timer)
+
+    def _forget_unschedulable(self, cluster: Cluster, key: str) -> None:
+        """Drop a pod from the unschedulable queue with its timer key (a long-running server
+        would otherwise keep one per pod that ever waited)."""
+        waiting = self._unschedulable.pop(key, None)
+        if waiting is not None:
+            cluster.clock.cancel(waiting.timer)
 
     def _restore_unschedulable(self, cluster: Cluster) -> None:
         """Reload the unschedulable queue from the timer keys (once per process): the entries of
@@ -842,8 +847,9 @@ class SchedulerController:
             if pod is None or pod["metadata"].get("uid", "") != uid or not _needs_scheduling(pod):
                 cluster.clock.cancel(timer)
                 continue
-            self._unschedulable[key] = _Unschedulable(int(attempts), float(last),
-                                                      frozenset(plugins.split(",")) - {""}, namespace)
+            waiting = _Unschedulable(int(attempts), float(last), frozenset(plugins.split(",")) - {""}, namespace)
+            waiting.timer = timer
+            self._unschedulable[key] = waiting
 
     @staticmethod
     def _backoff(attempts: int) -> float:

@@ -34,7 +34,6 @@ __all__ = ["DEFAULT_ADDRESS", "MAX_UPLOAD_BYTES", "RedactQuery", "Serve", "defau
 
 DEFAULT_ADDRESS = "127.0.0.1:8879"
 """Where ``helm serve`` listened: loopback only, port 8879."""
-_BACKLOG = 1024
 _SECRET_PARAMS = re.compile(r"(?i)(token|pass|secret|key|auth|signature|credential)")
 
 
@@ -192,16 +191,9 @@ class Serve:
 
     @staticmethod
     def _bind(host: str, port: int) -> socket.socket:
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        # proto=IPPROTO_TCP, not 0 as socket.create_server leaves it: asyncio turns on
-        # TCP_NODELAY only for sockets that say they are TCP, and without it every small
-        # response waits ~40 ms for a delayed ACK (Nagle).
-        sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+        from helmlite.netlisten import listen_tcp
+
         try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((host, port))
-            sock.listen(_BACKLOG)
+            return listen_tcp(host, port)
         except OSError as err:
-            sock.close()
             raise RepoError(f"cannot listen on {host or '*'}:{port}: {err.strerror or err}") from None
-        return sock

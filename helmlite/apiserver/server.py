@@ -21,7 +21,6 @@ from helmlite.errors import HelmliteError
 __all__ = ["DEFAULT_ADDRESS", "ApiServerError", "ServeOptions", "parse_address", "serve"]
 
 DEFAULT_ADDRESS = "127.0.0.1:6443"  # the API server's usual port
-_BACKLOG = 1024
 
 
 class ApiServerError(HelmliteError):
@@ -45,19 +44,13 @@ def parse_address(address: str) -> tuple[str, int]:
 
 
 def _bind(host: str, port: int) -> socket.socket:
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    # proto=IPPROTO_TCP: asyncio turns TCP_NODELAY on only for sockets that say they are TCP;
-    # without it each small response waits ~40 ms for a delayed ACK (Nagle).
-    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    from helmlite.netlisten import listen_tcp
+
     try:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind((host, port))
-        sock.listen(_BACKLOG)
+        return listen_tcp(host, port)
     except OSError as err:
-        sock.close()
         raise ApiServerError(f"cannot listen on {host}:{port}: {err.strerror or err} "
                              "(choose another port with --address HOST:PORT)") from None
-    return sock
 
 
 class CoalescingTransport:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 
-
 import click
 
 from helmlite import __version__
@@ -78,8 +77,8 @@ def cli(ctx: click.Context) -> None:
     - helmlite install NAME CHART --wait: install a chart into the built-in simulator
     - helmlite upgrade NAME CHART:        upgrade a release (rollback, history, list, status…)
 
-    Global flags (-n, --kube-context, --kubeconfig, --backend, --debug) work before or
-    after the subcommand, as Helm's do.
+    Global flags (-n, --backend, --cluster, --kubeconfig, --kube-context and the other
+    --kube-* connection flags, --debug) work before or after the subcommand, as Helm's do.
     """
 
 
@@ -106,7 +105,7 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
     except (KeyboardInterrupt, BrokenPipeError):
         sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - last resort: one line, not a traceback
+    except Exception as exc:  # last resort: one line, not a traceback
         if _debug_requested(args):
             raise
         sys.stderr.write(f"Error: {type(exc).__name__}: {exc} (use --debug for a traceback)\n")

@@ -211,20 +211,11 @@ def go_type(value: Any) -> str:
     named = getattr(type(value), "GO_TYPE", None)
     if named is not None:
         return str(named)
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (bytes, bytearray)):
-        return "[]uint8"
+    inherited = _inherited(value, _BUILTIN_GO_TYPES)
+    if inherited is not None:
+        return inherited
     if isinstance(value, Mapping):
         return "map[string]interface {}"
-    if isinstance(value, (list, tuple)):
-        return "[]interface {}"
     if isinstance(value, _dt.datetime):
         return "time.Time"
     return type(value).__name__
@@ -240,19 +231,19 @@ def go_kind(value: Any) -> str:
     named = getattr(type(value), "GO_KIND", None)
     if named is not None:
         return str(named)
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int):
-        return "int"
-    if isinstance(value, float):
-        return "float64"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Mapping):
-        return "map"
-    if isinstance(value, (list, tuple, bytes, bytearray)):
-        return "slice"
-    return "struct"
+    inherited = _inherited(value, _BUILTIN_GO_KINDS)
+    if inherited is not None:
+        return inherited
+    return "map" if isinstance(value, Mapping) else "struct"
+
+
+def _inherited(value: Any, table: dict[type, str]) -> str | None:
+    """The name a subclass of a builtin type inherits from its nearest builtin base."""
+    for base in type(value).__mro__[1:]:
+        name = table.get(base)
+        if name is not None:
+            return name
+    return None
 
 
 def sprint(args: Sequence[Any]) -> str:

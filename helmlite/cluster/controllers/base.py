@@ -39,6 +39,7 @@ __all__ = [
     "object_key",
     "split_key",
     "controller_ref",
+    "orphan_adopters",
 ]
 
 GroupKind = tuple[str, str]
@@ -193,3 +194,22 @@ class SelectorCache:
 
     def forget(self, uid: str) -> None:
         self._by_uid.pop(uid, None)
+
+
+def orphan_adopters(cluster: Cluster, event: WatchEvent, group: str, kind: str,
+                    selectors: SelectorCache) -> list[Mapping[str, Any]]:
+    """The owners of ``(group, kind)`` that may adopt the pod of ``event``: an orphan (no
+    controller, not terminating) whose labels their selector matches; none for other events.
+
+    Sorted by name: the owners sync in this order, and the store lists objects in another
+    order after a restore.
+    """
+    if event.kind.group_kind != ("", "Pod") or event.type == "DELETED":
+        return []
+    pod = event.object
+    meta = pod["metadata"]
+    if controller_ref(pod) is not None or meta.get("deletionTimestamp"):
+        return []
+    labels = meta.get("labels") or {}
+    owners = cluster.store.peek_all(group, kind, meta.get("namespace", ""))
+    return [owner for owner in sorted(owners, key=object_key) if selectors.get(owner).matches(labels)]

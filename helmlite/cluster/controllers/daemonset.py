@@ -41,6 +41,7 @@ from helmlite.cluster.controllers.base import (
     SelectorCache,
     controller_ref,
     object_key,
+    orphan_adopters,
     split_key,
 )
 from helmlite.cluster.controllers.scheduler import (
@@ -515,22 +516,13 @@ class DaemonSetController(KindController):
         if group_kind == ("", "Pod"):
             self._observe_pod(event)
         keys = list(super().keys_for(cluster, event))
-        if group_kind != ("", "Pod") or event.type == "DELETED":
-            return keys
-        pod = event.object
-        meta = pod["metadata"]
-        if controller_ref(pod) is not None or meta.get("deletionTimestamp"):
-            return keys
-        labels = meta.get("labels") or {}
-        # sorted: the sets sync in this order, and the store's order differs after a restore
-        for ds in sorted(cluster.store.peek_all("apps", "DaemonSet", meta.get("namespace", "")), key=object_key):
-            if self._selector(ds).matches(labels):
-                state = self._states.get(ds["metadata"].get("uid", ""))
-                if state is not None:
-                    state.needs_claim = True  # an orphan to adopt
-                key = object_key(ds)
-                if key not in keys:
-                    keys.append(key)
+        for ds in orphan_adopters(cluster, event, "apps", "DaemonSet", self._selectors):
+            state = self._states.get(ds["metadata"].get("uid", ""))
+            if state is not None:
+                state.needs_claim = True  # an orphan to adopt
+            key = object_key(ds)
+            if key not in keys:
+                keys.append(key)
         return keys
 
     def _observe_pod(self, event: WatchEvent) -> None:

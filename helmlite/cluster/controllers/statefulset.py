@@ -45,6 +45,7 @@ from helmlite.cluster.controllers.base import (
     SelectorCache,
     controller_ref,
     object_key,
+    orphan_adopters,
     split_key,
 )
 from helmlite.cluster.errors import AlreadyExistsError, ApiError, NotFoundError
@@ -386,22 +387,13 @@ class StatefulSetController(KindController):
                     if uid in self._states:
                         self._states[uid].observe(event)
         keys = list(super().keys_for(cluster, event))
-        if event.kind.group_kind != ("", "Pod") or event.type == "DELETED":
-            return keys
-        pod = event.object
-        meta = pod["metadata"]
-        if controller_ref(pod) is not None or meta.get("deletionTimestamp"):
-            return keys
-        labels = meta.get("labels") or {}
-        # sorted: the sets sync in this order, and the store's order differs after a restore
-        for sts in sorted(cluster.store.peek_all("apps", "StatefulSet", meta.get("namespace", "")), key=object_key):
-            if self._selector(sts).matches(labels):
-                state = self._states.get(sts["metadata"].get("uid", ""))
-                if state is not None:
-                    state.needs_claim = True  # an orphan to adopt
-                key = object_key(sts)
-                if key not in keys:
-                    keys.append(key)
+        for sts in orphan_adopters(cluster, event, "apps", "StatefulSet", self._selectors):
+            state = self._states.get(sts["metadata"].get("uid", ""))
+            if state is not None:
+                state.needs_claim = True  # an orphan to adopt
+            key = object_key(sts)
+            if key not in keys:
+                keys.append(key)
         return keys
 
     def _observe_claim(self, event: WatchEvent) -> None:

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from helmlite.cli.main import run
+from helmlite.entry import run
 
 if __name__ == "__main__":
     run()

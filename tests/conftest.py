@@ -15,6 +15,9 @@ import pytest
 
 # Keep the suite's caches (compiled templates, repository indexes) out of the user's home.
 os.environ.setdefault("HELMLITE_CACHE_HOME", tempfile.mkdtemp(prefix="helmlite-test-cache-"))
+# `helmlite` processes the suite starts run in-process: tests/commandserver starts (and stops)
+# its own command servers.
+os.environ.setdefault("HELMLITE_COMMAND_SERVER", "off")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_CHARTS = REPO_ROOT / "charts"

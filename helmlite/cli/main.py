@@ -7,6 +7,7 @@ Subcommands live one per module in ``helmlite/cli/`` and are imported only when 
 from __future__ import annotations
 
 import sys
+from typing import NoReturn
 
 import click
 
@@ -18,6 +19,8 @@ from helmlite.errors import HelmliteError
 # name → (module, attribute, one-line help shown by `helmlite --help` without importing the module)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "cluster": ("helmlite.cli.cluster", "cluster", "inspect and operate the built-in cluster simulator"),
+    "command-server": ("helmlite.cli.command_server", "command_server",
+                       "show or stop the warm process that serves `helmlite template`"),
     "create": ("helmlite.cli.create", "create", "create a new chart with the given name"),
     "dependency": ("helmlite.cli.dependency", "dependency", "manage a chart's dependencies"),
     "diff": ("helmlite.cli.diff", "diff", "preview an upgrade or compare two revisions"),
@@ -112,20 +115,11 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(1)
 
 
-def run() -> None:
-    """The ``helmlite`` executable: ``main``, then exit without tearing the interpreter down.
-
-    Freeing every object a big render made costs about a quarter of its CPU time at exit
-    (measured on kube-prometheus-stack), for nothing: the process is ending. So output is
-    flushed and the process leaves with ``os._exit``; by then every file is closed, every
-    SQLite transaction has committed or rolled back and every lock is released by the OS. Only
-    the executable does this — ``main`` called from Python returns or raises as usual.
-    """
-    import os
-
+def execute(argv: list[str] | None = None) -> int:
+    """``main`` as a process runs it: the exit status, once stdout and stderr are flushed."""
     code = 0
     try:
-        main()
+        main(argv)
     except SystemExit as exc:
         if isinstance(exc.code, str):
             sys.stderr.write(f"{exc.code}\n")
@@ -137,7 +131,21 @@ def run() -> None:
             stream.flush()
         except (OSError, ValueError):
             code = code or 1
-    os._exit(code)
+    return code
+
+
+def run() -> NoReturn:
+    """Run ``helmlite`` in this process, then exit without tearing the interpreter down.
+
+    Freeing every object a big render made costs about a quarter of its CPU time at exit
+    (measured on kube-prometheus-stack), for nothing: the process is ending. So output is
+    flushed and the process leaves with ``os._exit``; by then every file is closed, every
+    SQLite transaction has committed or rolled back and every lock is released by the OS. Only
+    the executable does this — ``main`` called from Python returns or raises as usual.
+    """
+    import os
+
+    os._exit(execute())
 
 
 def _debug_requested(args: list[str]) -> bool:

@@ -32,7 +32,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,6 +73,8 @@ __all__ = [
     "function_table",
     "helm_exec_error_message",
     "parse_cached",
+    "parsed_sources",
+    "preparse",
     "render_chart",
 ]
 
@@ -140,6 +142,27 @@ def parse_cached(name: str, text: str, functions: Mapping[str, FuncSpec]) -> dic
         if len(_parse_cache) > PARSE_CACHE_SIZE:
             _parse_cache.popitem(last=False)
     return trees
+
+
+def parsed_sources() -> list[tuple[str, str]]:
+    """The ``(name, text)`` of every template in the parse cache, least recently used first.
+
+    A command server (helmlite/commandserver) collects what its forked children parsed and
+    parses it once more itself, so that the next children start with it parsed.
+    """
+    with _parse_lock:
+        return list(_parse_cache)
+
+
+def preparse(sources: Iterable[tuple[str, str]]) -> None:
+    """Parse ``sources`` into the cache ahead of any render; a source that does not parse is
+    skipped (its render reports the error)."""
+    functions = function_table()
+    for name, text in sources:
+        try:
+            parse_cached(name, text, functions)
+        except TemplateParseError:
+            continue
 
 
 def _sort_key(name: str) -> tuple[int, str]:

@@ -225,8 +225,9 @@ def _line_start(doc: str, line_end: int) -> int:
 
 
 def _head_from_events(events: Any) -> tuple[dict[str, Any] | None, str]:
-    """Walk the event stream: the head (None when the document uses aliases: the loader handles
-    those) and the root's kind: ``mapping``, ``list``, ``str`` or ``""`` (null or empty)."""
+    """Walk the event stream up to the end of its first document: the head (None when the
+    document uses aliases: the loader handles those) and the root's kind: ``mapping``,
+    ``list``, ``str`` or ``""`` (null or empty)."""
     import yaml
 
     head: dict[str, Any] = {}
@@ -276,6 +277,8 @@ def _head_from_events(events: Any) -> tuple[dict[str, Any] | None, str]:
                 head.setdefault("metadata", {}).setdefault("annotations", {})
         elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
             stack.pop()
+        elif kind is yaml.DocumentEndEvent:
+            break  # Helm reads one document: what follows a "..." is never parsed
     return head, root_kind
 
 
@@ -299,12 +302,12 @@ class _TooDeep(Exception):
 
 
 def _head_from_loader(path: str, doc: str) -> dict[str, Any]:
-    from helmlite.values.yamlio import load_yaml
+    from helmlite.values.yamlio import unmarshal_yaml
 
     try:
-        data = load_yaml(doc, path)
+        data = unmarshal_yaml(doc)
     except HelmliteError as exc:
-        raise ManifestError(f"YAML parse error on {path}: {_problem(exc, path)}") from None
+        raise ManifestError(f"YAML parse error on {path}: {exc}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -318,12 +321,6 @@ def _head_from_loader(path: str, doc: str) -> dict[str, Any]:
             meta["annotations"] = {str(k): _annotation_text(v) for k, v in annotations.items()}
         head["metadata"] = meta
     return head
-
-
-def _problem(exc: Exception, path: str) -> str:
-    # The loader's message names its source first; the caller already says which file.
-    text = str(exc)
-    return text[len(path) + 2 :] if text.startswith(f"{path}: ") else text
 
 
 def split_documents(path: str, text: str) -> list[Manifest]:

@@ -11,16 +11,22 @@ Helm reads YAML with go-yaml v2 (YAML 1.1 rules) and then converts it to JSON
 - no timestamps: ``2001-12-14`` stays a string; a bare ``=`` is a string;
 - mapping keys become strings the way Helm's YAML→JSON step does (``on:``/``yes:``/``y:`` →
   ``"true"``, ``1:`` → ``"1"``, ``1e6:`` → ``"1e+06"``); a null key is an error;
-- duplicate keys: the last one wins; ``<<`` merge keys work;
+- duplicate keys: the last one wins; ``<<`` merge keys work; an anchor may be defined again
+  (an alias names the latest definition), and alias errors use go-yaml's words
+  (``unknown anchor 'x' referenced``, ``anchor 'x' value contains itself``);
 - unknown tags (``!foo 5``) are read as plain data, ``!!binary`` as text.
 
 Untrusted input is bounded: ``MAX_YAML_BYTES`` of input, ``MAX_YAML_DEPTH`` nested
 collections and ``MAX_ALIAS_NODES`` nodes added by alias expansion (billion laughs). Every
 alias yields a private copy, so loaded values never share mutable parts.
 
-``dump_yaml`` writes what Helm's ``toYaml`` writes (go-yaml v2): go-yaml's key order,
-double quotes around strings that would read back as another type, ``|`` blocks for
-multi-line strings; it only folds long lines when asked to (``HELM_LINE_WIDTH``).
+``dump_yaml`` writes what Helm's ``toYaml`` writes (sigs.k8s.io/yaml: JSON, read back and
+emitted by go-yaml v2): go-yaml's key order, double quotes around strings that would read back
+as another type, ``|`` blocks for multi-line strings, NELs folded and control characters
+refused as the JSON step does, go-yaml's writing where libyaml's emitter differs (U+2028 and
+U+2029 at the end of a string, a leading BOM, no ``...`` document end); it only folds long
+lines when asked to (``HELM_LINE_WIDTH``). ``unmarshal_yaml`` reads a rendered manifest as
+Helm does, with Helm's error messages.
 """
 
 from __future__ import annotations
@@ -29,8 +35,10 @@ import base64
 import binascii
 import copy
 import functools
+import io
 import math
 import re
+import secrets
 import struct
 from typing import Any
 
@@ -54,6 +62,7 @@ __all__ = [
     "load_yaml_documents",
     "load_first_document",
     "load_values",
+    "unmarshal_yaml",
     "dump_yaml",
     "describe_yaml_error",
     "go_yaml_error",
@@ -78,6 +87,8 @@ _MERGE = "tag:yaml.org,2002:merge"
 _VALUE = "tag:yaml.org,2002:value"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+# The node the composer puts where an alias names the collection it is inside (not a YAML tag).
+_RECURSIVE_ALIAS = "helmlite:recursive-alias"
 
 _BOOLEANS = {"y": True, "yes": True, "on": True, "true": True, "n": False, "no": False, "off": False, "false": False}
 _BOOL_WORDS = frozenset("y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF".split())
@@ -152,6 +163,14 @@ def _float_key_text(value: float) -> str:
     return f"{float(text):.{max(significant - exponent - 1, 0)}f}"
 
 
+class _GoYAMLFailure(yaml.MarkedYAMLError):
+    """An error go-yaml raises without a line number (its ``failf``): Helm's message is the bare
+    problem; helmlite's own messages still say where (``problem_mark``)."""
+
+    def __init__(self, problem: str, mark: Any) -> None:
+        super().__init__(problem=problem, problem_mark=mark)
+
+
 class _HelmLoader(Composer, yaml.CSafeLoader):
     """libyaml's scanner and parser, PyYAML's composer (bounded) and constructor (Helm's dialect).
 
@@ -170,6 +189,7 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
         self._alias_nodes = 0
         # anchor -> (expanded node count, height in collections) of its finished node
         self._anchor_shapes: dict[str, tuple[int, int]] = {}
+        self._recursive_aliases = False  # the document holds an alias inside its own anchor
 
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
@@ -178,6 +198,7 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
 
     def compose_document(self) -> Any:
         self.get_event()  # document start
+        self._recursive_aliases = False
         node = self.compose_node(None, None)
         self.get_event()  # document end
         self.anchors = {}
@@ -191,14 +212,8 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
         kind = type(event)
         if kind is AliasEvent:
             return self._compose_alias(event)
+        # An anchor may be defined again (go-yaml v2 allows it): an alias names the latest one.
         anchor = event.anchor
-        if anchor is not None and anchor in self.anchors:
-            raise ComposerError(
-                f"found duplicate anchor {anchor!r}; first occurrence",
-                self.anchors[anchor].start_mark,
-                "second occurrence",
-                event.start_mark,
-            )
         self._nodes += 1
         tag = event.tag
         if kind is ScalarEvent:
@@ -220,6 +235,7 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
             node = SequenceNode(_SEQ if tag in (None, "!") else tag, [], event.start_mark, None, event.flow_style)
             if anchor is not None:
                 self.anchors[anchor] = node
+                self._anchor_shapes.pop(anchor, None)  # unfinished: an alias to it inside is recursive
                 self._deepest = depth
             items = node.value
             while not self.check_event(SequenceEndEvent):
@@ -228,6 +244,7 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
             node = MappingNode(_MAP if tag in (None, "!") else tag, [], event.start_mark, None, event.flow_style)
             if anchor is not None:
                 self.anchors[anchor] = node
+                self._anchor_shapes.pop(anchor, None)
                 self._deepest = depth
             pairs = node.value
             while not self.check_event(MappingEndEvent):
@@ -245,10 +262,15 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
     def _compose_alias(self, event: Any) -> Any:
         anchor = event.anchor
         if anchor not in self.anchors:
-            raise ComposerError(None, None, f"found undefined alias {anchor!r}", event.start_mark)
+            raise _GoYAMLFailure(f"unknown anchor '{anchor}' referenced", event.start_mark)
         shape = self._anchor_shapes.get(anchor)
         if shape is None:
-            raise ComposerError(None, None, f"found recursive alias {anchor!r}", event.start_mark)
+            # An alias inside its own anchor. go-yaml fails on it only when decoding, after the
+            # whole document parsed, so a syntax error further on is the one reported: the node
+            # stands in for the value and its constructor raises.
+            self._nodes += 1
+            self._recursive_aliases = True
+            return ScalarNode(_RECURSIVE_ALIAS, anchor, event.start_mark, event.end_mark)
         size, height = shape
         self._nodes += size
         self._alias_nodes += size
@@ -265,6 +287,16 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
         if node in self.constructed_objects:
             return copy.deepcopy(self.constructed_objects[node])
         return super().construct_object(node, deep=True)
+
+    def flatten_mapping(self, node: Any) -> None:
+        if self._recursive_aliases:
+            # PyYAML would call a recursive alias merged with "<<" a scalar that cannot merge.
+            for key_node, value_node in node.value:
+                if key_node.tag == _MERGE:
+                    for merged in value_node.value if isinstance(value_node, SequenceNode) else [value_node]:
+                        if merged.tag == _RECURSIVE_ALIAS:
+                            _construct_recursive_alias(self, merged)
+        super().flatten_mapping(node)  # type: ignore[no-untyped-call]
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
         if not isinstance(node, MappingNode):
@@ -345,6 +377,10 @@ def _construct_pairs(loader: _HelmLoader, node: Any) -> list[Any]:
     return loader.construct_sequence(node)  # the list of one-entry maps it is written as
 
 
+def _construct_recursive_alias(loader: _HelmLoader, node: Any) -> Any:
+    raise _GoYAMLFailure(f"anchor '{node.value}' value contains itself", node.start_mark)
+
+
 def _construct_untagged(loader: _HelmLoader, node: Any) -> Any:
     # go-yaml ignores tags it does not know: the node is read as plain data.
     if isinstance(node, ScalarNode):
@@ -362,6 +398,7 @@ _HelmLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 _HelmLoader.add_constructor("tag:yaml.org,2002:set", _construct_set)
 _HelmLoader.add_constructor("tag:yaml.org,2002:omap", _construct_pairs)
 _HelmLoader.add_constructor("tag:yaml.org,2002:pairs", _construct_pairs)
+_HelmLoader.add_constructor(_RECURSIVE_ALIAS, _construct_recursive_alias)
 _HelmLoader.add_constructor(None, _construct_untagged)
 
 
@@ -387,7 +424,10 @@ def describe_yaml_error(exc: yaml.YAMLError) -> str:
 def go_yaml_error(exc: yaml.YAMLError) -> str:
     """A libyaml error as go-yaml v2 words it (what Helm prints for invalid template output):
     ``line N: problem`` without the context, where N is go-yaml's: a scanner error's 1-based
-    line, a parser error's 0-based one, and no line at all when that number is 0."""
+    line, a parser error's 0-based one, and no line at all when that number is 0 or go-yaml
+    words the problem without one (``unknown anchor 'x' referenced``)."""
+    if isinstance(exc, _GoYAMLFailure):
+        return str(exc.problem)
     if not isinstance(exc, yaml.MarkedYAMLError):
         return describe_yaml_error(exc)
     line = 0
@@ -442,6 +482,26 @@ def load_first_document(data: bytes | str, source: str) -> Any:
         return loader.get_data() if loader.check_data() else None
     except yaml.YAMLError as exc:
         raise _values_error(source, exc) from None
+    finally:
+        loader.dispose()
+
+
+def unmarshal_yaml(data: str) -> Any:
+    """What ``sigs.k8s.io/yaml.Unmarshal`` reads, in Helm's dialect: the first document of
+    ``data`` (None when there is none); later documents are not read, so errors in them do not
+    count.
+
+    Raises ValuesError with the message Helm prints for the same input where go-yaml's words are
+    known (syntax errors, undefined or recursive aliases): ``error converting YAML to JSON:
+    yaml: unknown anchor 'x' referenced``; oversized input as ``load_yaml`` does.
+    """
+    if len(data) > MAX_YAML_BYTES:
+        raise ValuesError(f"{len(data)} bytes is more than the {MAX_YAML_BYTES} allowed for a YAML document")
+    loader = _HelmLoader(data)
+    try:
+        return loader.get_data() if loader.check_data() else None
+    except yaml.YAMLError as exc:
+        raise ValuesError(f"error converting YAML to JSON: yaml: {go_yaml_error(exc)}") from None
     finally:
         loader.dispose()
 
@@ -507,9 +567,66 @@ def _go_key_compare(a: str, b: str) -> int:
 go_yaml_key = functools.cmp_to_key(_go_key_compare)
 
 
+# toYaml is sigs.k8s.io/yaml.Marshal: json.Marshal, read back by go-yaml, emitted by go-yaml. A
+# string with none of these characters goes through those steps unchanged and libyaml's emitter
+# writes it as go-yaml's does; one with any of them takes _HelmDumper._go_string.
+_GO_YAML_ODD = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
+# What json.Marshal leaves raw and go-yaml's reader refuses: the read back fails.
+_GO_YAML_CONTROL = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# A raw NEL in a JSON string is a line break inside a double-quoted scalar, so it folds: with
+# the spaces around it (json.Marshal escapes tabs) one becomes a space, n of them n-1 newlines.
+_NEL_RUN = re.compile(" *(?:\x85 *)+")
+_LINE_BREAKS = ("\n", "\r", "\u2028", "\u2029")
+# go-yaml's escapes in a double-quoted scalar (emitterc.go); others are \xXX, \uXXXX, \UXXXXXXXX.
+_GO_DOUBLE_ESCAPES = {
+    "\x00": "0", "\x07": "a", "\x08": "b", "\t": "t", "\n": "n", "\x0b": "v", "\x0c": "f", "\r": "r",
+    "\x1b": "e", '"': '"', "\\": "\\", "\x85": "N", "\xa0": "_", "\u2028": "L", "\u2029": "P",
+}  # fmt: skip
+
+
+def _fold_nel(match: re.Match[str]) -> str:
+    breaks = match.group(0).count("\x85")
+    return " " if breaks == 1 else "\n" * (breaks - 1)
+
+
+def _go_escaped(text: str) -> str:
+    """A string go-yaml writes with every character escaped: one starting with a BOM (its
+    ``is_bom`` looks at the start of the string, not at the character being written)."""
+    out = ['"']
+    for ch in text:
+        short = _GO_DOUBLE_ESCAPES.get(ch)
+        code = ord(ch)
+        if short is not None:
+            out.append("\\" + short)
+        elif code <= 0xFF:
+            out.append(f"\\x{code:02X}")
+        elif code <= 0xFFFF:
+            out.append(f"\\u{code:04X}")
+        else:
+            out.append(f"\\U{code:08X}")
+    out.append('"')
+    return "".join(out)
+
+
+class _GoReadBackFailure(Exception):
+    """go-yaml cannot read back the JSON of the value being dumped (dump_yaml says why)."""
+
+
 class _HelmDumper(yaml.CSafeDumper):
     """libyaml's emitter, writing what Helm's toYaml (go-yaml v2) writes: keys in go-yaml's
-    order, and a string that would read back as another type double-quoted."""
+    order, and a string that would read back as another type double-quoted.
+
+    Where libyaml writes a string otherwise than go-yaml, the string is handed to libyaml with
+    a marker (``self.marker``, random so that no value contains it) that ``dump_yaml`` finds in
+    the output and fixes: ``end_marked`` strings (libyaml indents after their final line break
+    before the closing quote) and ``bom_strings`` (go-yaml escapes them whole).
+    """
+
+    def __init__(self, stream: Any, **options: Any) -> None:
+        super().__init__(stream, **options)
+        self.marker = ""  # made when first needed
+        self.end_marked = 0
+        self.bom_strings: list[str] = []
 
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
         # YAML 1.1's reading (timestamps, 1:30) or Helm's (y, 0o17, 1e3): either one means quotes.
@@ -523,11 +640,15 @@ class _HelmDumper(yaml.CSafeDumper):
         return True
 
     def represent_go_map(self, data: dict[Any, Any]) -> Any:
+        if any(isinstance(key, str) and "\x85" in key for key in data):
+            raise _GoReadBackFailure  # a key with a line break cannot be a JSON key in YAML
         items = sorted(data.items(), key=lambda item: go_yaml_key(str(item[0])))
         return self.represent_mapping(_MAP, items)
 
     def represent_go_str(self, data: str) -> Any:
         text = str.__str__(data)  # libyaml's emitter takes exact str only
+        if _GO_YAML_ODD.search(text) is not None:
+            text = self._go_string(text)
         if self.resolve(ScalarNode, text, (True, False)) != _STR:
             style: str | None = '"'
         elif "\n" in text:
@@ -535,6 +656,34 @@ class _HelmDumper(yaml.CSafeDumper):
         else:
             style = None  # plain when it can be, else quoted
         return self.represent_scalar(_STR, text, style=style)
+
+    def _go_string(self, text: str) -> str:
+        """What to hand libyaml for a string with a character of ``_GO_YAML_ODD``: the string as
+        go-yaml reads it back from JSON, marked where libyaml would write it otherwise."""
+        if _GO_YAML_CONTROL.search(text) is not None:
+            raise _GoReadBackFailure
+        if "\x85" in text:
+            text = _NEL_RUN.sub(_fold_nel, text)
+        if text.startswith("\ufeff"):
+            # A stand-in that libyaml double-quotes (the BOM) and writes as a key in the same
+            # form: a multi-line or longer-than-128-bytes key is written after "? ".
+            self.bom_strings.append(text)
+            stand_in = f"\ufeff{self._marker()}b{len(self.bom_strings) - 1}"
+            if any(brk in text for brk in _LINE_BREAKS):
+                stand_in += "\u2028"
+            if len(text.encode("utf-8", "surrogatepass")) > 128:
+                stand_in += "x" * 129
+            return stand_in
+        if text.endswith(("\u2028", "\u2029")) and "\n" not in text:
+            # libyaml single-quotes it as go-yaml does, but indents before the closing quote.
+            self.end_marked += 1
+            return f"{text}{self._marker()}e"
+        return text
+
+    def _marker(self) -> str:
+        if not self.marker:
+            self.marker = f"helmlite{secrets.token_hex(12)}"
+        return self.marker
 
 
 _HelmDumper.add_representer(str, _HelmDumper.represent_go_str)
@@ -555,19 +704,88 @@ def dump_yaml(obj: Any, *, width: int | None = None) -> str:
 
     Long strings are never folded unless ``width`` is given (``HELM_LINE_WIDTH`` folds them
     exactly as Helm does). Strings that would read back as another type (``"y"``, ``"1e3"``,
-    ``"2001-12-14"``) are double-quoted, so ``load_yaml(dump_yaml(x)) == x``. Dict, list and
-    str subclasses and tuples are written as their base types. Returns text ending with a
-    newline.
+    ``"2001-12-14"``) are double-quoted, so ``load_yaml(dump_yaml(x)) == x`` except where Helm
+    changes the value too: its JSON step folds a NEL (U+0085) like a line break in a quoted
+    string. Dict, list and str subclasses and tuples are written as their base types. Returns
+    text ending with a newline, unless the last thing written is a block ending in U+2028 or
+    U+2029 (go-yaml ends it there).
+
+    Raises ValueError with go-yaml's message where Helm's toYaml fails: a control character
+    (U+007F-U+009F but NEL, U+FFFE, U+FFFF) anywhere, or a NEL in a map key.
     """
-    text: str = yaml.dump(
-        obj,
-        Dumper=_HelmDumper,
+    stream = io.StringIO()
+    dumper = _HelmDumper(
+        stream,
         default_flow_style=False,
         sort_keys=False,  # represent_go_map sorts, in go-yaml's order
         allow_unicode=True,
         width=_NO_FOLDING if width is None else width,
     )
-    # A bare top-level scalar gets an explicit document end marker; it carries nothing.
-    if text.endswith("\n...\n"):
+    try:
+        dumper.open()  # type: ignore[no-untyped-call]
+        dumper.represent(obj)  # type: ignore[no-untyped-call]
+        dumper.close()  # type: ignore[no-untyped-call]
+    except _GoReadBackFailure:
+        raise ValueError(_go_read_back_error(obj)) from None
+    finally:
+        dumper.dispose()  # type: ignore[no-untyped-call]
+    text = stream.getvalue()
+    if dumper.marker:
+        text = _fix_marked_strings(text, dumper)
+    # libyaml ends the document with "..." after a top-level plain scalar or a block that keeps
+    # its final line breaks; go-yaml never does.
+    if text.endswith("...\n") and text[-5:-4] in _LINE_BREAKS:
         text = text[: -len("...\n")]
     return text
+
+
+def _fix_marked_strings(text: str, dumper: _HelmDumper) -> str:
+    """Put go-yaml's writing in place of the marked strings of ``dumper`` in ``text``."""
+    marker = re.escape(dumper.marker)
+    if dumper.end_marked:
+        text = re.sub(f" *{marker}e", "", text)
+    if dumper.bom_strings:
+        strings = dumper.bom_strings
+        text = re.sub(
+            f'"\\\\uFEFF{marker}b([0-9]+)(?:\\\\L)?x*"', lambda match: _go_escaped(strings[int(match[1])]), text
+        )
+    return text
+
+
+def _go_read_back_error(obj: Any) -> str:
+    """Why go-yaml cannot read back ``json.Marshal(obj)``: the first problem in the JSON text.
+
+    A control character stops go-yaml's reader (it checks the input 512 bytes at a time, ahead
+    of the parser: one a little after a bad key may win in Helm); a NEL in a key is a line break
+    in a flow mapping key, a parser error on the line of the ":" after it (0-based: the NELs
+    before it in the JSON).
+    """
+    breaks = 0
+
+    def first_problem(value: Any) -> str | None:
+        nonlocal breaks
+        if isinstance(value, str):
+            if _GO_YAML_CONTROL.search(value) is not None:
+                return "yaml: control characters are not allowed"
+            breaks += value.count("\x85")
+        elif isinstance(value, dict):
+            for key in sorted(value, key=str):  # json.Marshal sorts map keys
+                text = str(key)
+                if _GO_YAML_CONTROL.search(text) is not None:
+                    return "yaml: control characters are not allowed"
+                if "\x85" in text:
+                    line = breaks + text.count("\x85")
+                    return f"yaml: line {line}: did not find expected ',' or '}}'"
+                problem = first_problem(value[key])
+                if problem is not None:
+                    return problem
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                problem = first_problem(item)
+                if problem is not None:
+                    return problem
+        return None
+
+    problem = first_problem(obj)
+    assert problem is not None, "_GoReadBackFailure is raised only for what this walk finds"
+    return problem

@@ -6,6 +6,10 @@ they can never disagree about what a chart renders to. ``Config`` also says wher
 are applied (``backend``) and recorded (``driver``), and builds the release ``Storage`` for a
 backend session, so the records of the default ``secret`` driver live in the very cluster
 (and the very transaction) the resources are applied to.
+
+``template`` imports this module for the render pipeline and builds only a ``RenderConfig``,
+so the release machinery (storage drivers, sqlite3, leases, backends) is imported where it is
+first used, never at module level.
 """
 
 from __future__ import annotations
@@ -16,23 +20,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from helmlite.backends.base import DEFAULT_FIELD_MANAGER
 from helmlite.chart.model import Chart
 from helmlite.errors import HelmliteError, IncompatibleChartError
 from helmlite.output import Output
-from helmlite.release.history import DEFAULT_MAX_HISTORY, Storage
-from helmlite.release.lock import (
-    DEFAULT_LEASE_TTL_SECONDS,
-    LeaseHolder,
-    OperationLease,
-    OperationLock,
-)
-from helmlite.release.model import Release, ReleaseError, Status, Timestamp
-from helmlite.release.storage.driver import ReleaseNotFound
 from helmlite.render.capabilities import Capabilities
 
 if TYPE_CHECKING:
     from helmlite.backends.base import Backend, Session
+    from helmlite.release.history import Storage
+    from helmlite.release.lock import LeaseHolder, OperationLease
+    from helmlite.release.model import Release, Timestamp
     from helmlite.release.storage.driver import Driver
     from helmlite.release.storage.memory import MemoryDriver
     from helmlite.release.storage.sql import SQLDriver
@@ -43,6 +40,7 @@ __all__ = [
     "FIELD_MANAGER_ENV",
     "SQL_CONNECTION_ENV",
     "Config",
+    "RenderConfig",
     "RenderedRelease",
     "check_chart_usable",
     "crd_manifests",
@@ -68,13 +66,48 @@ FIELD_MANAGER_ENV = "HELMLITE_FIELD_MANAGER"
 
 def default_field_manager() -> str:
     """The server-side apply field manager: ``$HELMLITE_FIELD_MANAGER``, else ``helmlite``."""
+    from helmlite.backends.base import DEFAULT_FIELD_MANAGER
+
     return os.environ.get(FIELD_MANAGER_ENV, "").strip() or DEFAULT_FIELD_MANAGER
 
 
+# Config's release defaults live with the release code; they are looked up when a Config is
+# built (by release commands, which load that code anyway), not when this module is imported.
+def _default_history_max() -> int:
+    from helmlite.release.history import DEFAULT_MAX_HISTORY
+
+    return DEFAULT_MAX_HISTORY
+
+
+def _default_lease_ttl() -> float:
+    from helmlite.release.lock import DEFAULT_LEASE_TTL_SECONDS
+
+    return DEFAULT_LEASE_TTL_SECONDS
+
+
+def _default_clock() -> Callable[[], Timestamp]:
+    from helmlite.release.model import Timestamp
+
+    return Timestamp.now
+
+
 @dataclass
-class Config:
-    """Everything an action needs from outside: where to print, what the cluster looks like,
-    where releases are applied (``backend``) and recorded (``driver`` in ``namespace``).
+class RenderConfig:
+    """What rendering needs from outside: where to print (warnings), what the cluster looks
+    like, and how templates' ``lookup`` reads it (None: every lookup finds nothing).
+
+    ``template`` builds just this; every other action takes the full ``Config``.
+    """
+
+    output: Output = field(default_factory=Output)
+    capabilities: Capabilities = field(default_factory=Capabilities)
+    lookup: Lookup | None = None
+
+
+@dataclass
+class Config(RenderConfig):
+    """Everything an action needs from outside: a ``RenderConfig`` plus where releases are
+    applied (``backend``) and recorded (``driver`` in ``namespace``).
 
     Tests build it directly (``Config(backend=SimulatorBackend.in_memory(), driver="memory")``);
     the CLI builds it from flags. ``history_max`` is ``--history-max`` for the actions that
@@ -83,18 +116,15 @@ class Config:
     release's objects (and takes over Helm's ownership of them: ``actions.managedfields``).
     """
 
-    output: Output = field(default_factory=Output)
-    capabilities: Capabilities = field(default_factory=Capabilities)
-    lookup: Lookup | None = None
     backend: Backend | None = None
     namespace: str = "default"
     driver: str = DEFAULT_DRIVER
-    history_max: int = DEFAULT_MAX_HISTORY
+    history_max: int = field(default_factory=_default_history_max)
     sql_connection: str = ""
-    lease_ttl: float = DEFAULT_LEASE_TTL_SECONDS
+    lease_ttl: float = field(default_factory=_default_lease_ttl)
     field_manager: str = field(default_factory=default_field_manager)
     # When revisions are stamped (first/last deployed, deleted, hook runs): Helm's wall clock.
-    clock: Callable[[], Timestamp] = Timestamp.now
+    clock: Callable[[], Timestamp] = field(default_factory=_default_clock)
     # The memory driver's records and the SQL connections outlive one session (the memory
     # driver would otherwise forget everything between the sessions of one operation).
     _memory: MemoryDriver | None = field(default=None, init=False, repr=False)
@@ -140,6 +170,8 @@ class Config:
 
     def storage(self, session: Session | None, namespace: str | None = None, *, history_max: int | None = None) -> Storage:
         """Release history over ``driver_for(session, namespace)`` with ``history_max`` pruning."""
+        from helmlite.release.history import Storage
+
         keep = self.history_max if history_max is None else history_max
         return Storage(self.driver_for(session, namespace), max_history=keep)
 
@@ -208,13 +240,16 @@ def check_chart_usable(chart: Chart, capabilities: Capabilities) -> None:
     Raises IncompatibleChartError for library charts and for a ``kubeVersion`` constraint
     that the target Kubernetes version does not satisfy (Helm's messages).
     """
-    from helmlite.semver import satisfies
-
     meta = chart.metadata
     if meta.is_library:
         raise IncompatibleChartError(f"{meta.type} charts are not installable")
+    if not meta.kube_version:
+        return
+    # Only a kubeVersion constraint needs the semver machinery: most charts render without it.
+    from helmlite.semver import satisfies
+
     kube = capabilities.kube_version.version
-    if meta.kube_version and not satisfies(meta.kube_version, kube):
+    if not satisfies(meta.kube_version, kube):
         raise IncompatibleChartError(
             f"chart requires kubeVersion: {meta.kube_version} which is incompatible with Kubernetes {kube}"
         )
@@ -271,6 +306,8 @@ def supersede_deployed(storage: Storage, name: str, keep: int) -> None:
     """Mark every ``deployed`` revision of ``name`` but revision ``keep`` superseded (descriptions
     kept), so one deployed revision remains even in a history another tool corrupted (Helm's
     rule since helm/helm#2941). Raises ReleaseNotFound when ``name`` has no history."""
+    from helmlite.release.model import Status
+
     for rel in storage.history(name):
         if rel.status is Status.DEPLOYED and rel.version != keep:
             storage.update(rel.with_status(Status.SUPERSEDED, rel.info.description))
@@ -291,6 +328,8 @@ class HeldLease:
     holder: LeaseHolder
 
     def _bound(self, storage: Storage) -> OperationLease:
+        from helmlite.release.lock import OperationLease, OperationLock
+
         return OperationLease(OperationLock(storage.driver, ttl=self.config.lease_ttl), self.holder)
 
     def renew(self, storage: Storage) -> None:
@@ -312,19 +351,13 @@ def acquire_lease(config: Config, storage: Storage, name: str, operation: str) -
     (``another operation (upgrade by pid N on host H since T) is in progress``) when a live
     process holds it.
     """
+    from helmlite.release.lock import OperationLock
+
     lock = OperationLock(storage.driver, ttl=config.lease_ttl)
     previous = lock.holder(name)
     lease = lock.acquire(name, operation)
     abandoned = previous if previous is not None and previous.token != lease.holder.token else None
     return HeldLease(config, lease.holder), abandoned
-
-
-_INTERRUPTED = {
-    Status.PENDING_INSTALL: 'Release "{name}" failed',
-    Status.PENDING_UPGRADE: 'Upgrade "{name}" failed',
-    Status.PENDING_ROLLBACK: 'Rollback "{name}" failed',
-    Status.UNINSTALLING: 'Uninstallation of "{name}" failed',
-}
 
 
 def recover_interrupted(
@@ -339,11 +372,21 @@ def recover_interrupted(
     ``unleased_ok`` (rollback and uninstall, which Helm also lets through); otherwise this
     raises ReleaseError with Helm's "another operation … is in progress" and how to recover.
     """
+    from helmlite.release.model import ReleaseError, Status
+    from helmlite.release.storage.driver import ReleaseNotFound
+
+    # What the revision's failed description says, by the operation that was interrupted.
+    interrupted = {
+        Status.PENDING_INSTALL: 'Release "{name}" failed',
+        Status.PENDING_UPGRADE: 'Upgrade "{name}" failed',
+        Status.PENDING_ROLLBACK: 'Rollback "{name}" failed',
+        Status.UNINSTALLING: 'Uninstallation of "{name}" failed',
+    }
     try:
         history = storage.history(name)
     except ReleaseNotFound:
         return []
-    stuck = [rel for rel in history if rel.status in _INTERRUPTED]
+    stuck = [rel for rel in history if rel.status in interrupted]
     if not stuck:
         return history
     if abandoned is None and not unleased_ok:
@@ -356,7 +399,7 @@ def recover_interrupted(
     who = f"{abandoned.describe()} ended before finishing" if abandoned else "no operation was holding the release"
     by_version = {rel.version: rel for rel in history}
     for rel in stuck:
-        head = _INTERRUPTED[rel.status].format(name=name)
+        head = interrupted[rel.status].format(name=name)
         fixed = rel.with_status(Status.FAILED, f"{head}: interrupted ({who})")
         storage.update(fixed)
         by_version[rel.version] = fixed

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from helmlite.actions.action import Config, crd_sources, render_release
+from helmlite.actions.action import RenderConfig, crd_sources, render_release
 from helmlite.errors import HelmliteError
 from helmlite.repo.resolve import ChartPathOptions
 from helmlite.values.options import ValueOptions
@@ -40,7 +40,7 @@ def validate_release_name(name: str) -> None:
 class Template:
     """Options of ``helmlite template``; ``run`` returns the text to print."""
 
-    config: Config
+    config: RenderConfig
     release_name: str = DEFAULT_RELEASE_NAME
     namespace: str = "default"
     values: ValueOptions = field(default_factory=ValueOptions)

@@ -9,28 +9,32 @@ as soon as the limit is passed), so a gzip bomb or a lying tar header cannot exh
 Packaging writes what ``helm package`` writes (``NAME-VERSION.tgz``, entries ``NAME/...``,
 Chart.yaml re-serialised with sorted keys, ``.helmignore`` applied) but byte-for-byte
 reproducibly: sorted entries, fixed owner/mode/mtime, and a gzip header without name or time.
+
+The directory loader uses this module's limits and ``ArchiveBudget`` too, so the archive
+machinery (gzip, tarfile, tempfile, shutil) is imported by the functions that need it: loading
+a chart directory must not pay for it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gzip
 import io
 import json
 import os
 import posixpath
 import re
-import shutil
-import tarfile
-import tempfile
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from helmlite.chart.metadata import UTF8_BOM, dump_metadata, parse_metadata, quoted
 from helmlite.chart.model import ChartFile
 from helmlite.errors import ArchiveError, ChartError, ChartLoadError
+
+if TYPE_CHECKING:
+    import tarfile
 
 __all__ = [
     "MAX_ARCHIVE_BYTES",
@@ -80,6 +84,8 @@ def _gunzip(data: bytes, limit: int, source: str) -> bytes:
     The whole tar stream (headers, pax records, file data) is counted, so no header field can
     make the reader buffer more than the limit.
     """
+    import gzip
+
     stream = gzip.GzipFile(fileobj=io.BytesIO(data), mode="rb")
     out = bytearray()
     while chunk := stream.read(_CHUNK):
@@ -141,6 +147,8 @@ def read_archive(data: bytes, source: str, *, budget: ArchiveBudget | None = Non
     gzip, a corrupt stream, an absolute or escaping path, a link, a device or FIFO, an oversized
     file, more than ``MAX_FILES`` entries, more than ``MAX_UNPACKED_BYTES`` in total, or no files.
     """
+    import tarfile
+
     budget = budget if budget is not None else ArchiveBudget()
     if len(data) > MAX_ARCHIVE_BYTES:
         raise ArchiveError(f"{source}: archive is larger than the {MAX_ARCHIVE_BYTES}-byte limit")
@@ -200,6 +208,9 @@ def extract_archive(data: bytes, dest: Path, source: str) -> Path:
     conflict (a file where a directory is needed) or an existing ``dest/<chart name>``;
     ``ChartLoadError`` for an invalid Chart.yaml.
     """
+    import shutil
+    import tempfile
+
     files = read_archive(data, source)
     chart_yaml = next((f for f in files if f.name == "Chart.yaml"), None)
     if chart_yaml is None:
@@ -257,6 +268,9 @@ def build_archive(root: str, files: Iterable[ChartFile], *, mtime: int | None = 
     gzip header without file name or timestamp. Returns the archive bytes; identical input gives
     identical bytes. Raises ``ChartError`` for an invalid SOURCE_DATE_EPOCH.
     """
+    import gzip
+    import tarfile
+
     stamp = _source_date_epoch() if mtime is None else mtime
     entries: list[tuple[str, bytes | None]] = []  # (path, data); None for a directory
     written_dirs: set[str] = set()
@@ -291,6 +305,8 @@ def build_archive(root: str, files: Iterable[ChartFile], *, mtime: int | None = 
 
 
 def _write_atomically(path: Path, data: bytes) -> None:
+    import tempfile
+
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as out:

@@ -9,10 +9,15 @@ from typing import Any
 
 import click
 
-from helmlite.cli.options import global_options, settings, value_options_from, values_options
+from helmlite.cli.options import (
+    global_options,
+    settings,
+    value_options_from,
+    values_options,
+)
 from helmlite.cli.pull import chart_location_options, chart_path_options_from
-from helmlite.output import Output
 from helmlite.errors import ManifestError
+from helmlite.output import Output
 
 
 @click.command(short_help="locally render templates")
@@ -47,7 +52,7 @@ def template(args: tuple[str, ...], generate_name: bool, kube_version: str | Non
       helmlite template charts/mychart -s templates/service.yaml
       helmlite template demo local/mychart --version '^1.2'
     """
-    from helmlite.actions.action import Config
+    from helmlite.actions.action import RenderConfig
     from helmlite.actions.template import DEFAULT_RELEASE_NAME, Template
     from helmlite.render.capabilities import Capabilities, KubeVersion
 
@@ -74,7 +79,7 @@ def template(args: tuple[str, ...], generate_name: bool, kube_version: str | Non
 
     out = Output()
     action = Template(
-        Config(output=out, capabilities=capabilities),
+        RenderConfig(output=out, capabilities=capabilities),
         release_name=name,
         namespace=settings().release_namespace(),
         values=values,

@@ -5,41 +5,15 @@ codec      Helm's storage encoding, base64(gzip(json))
 storage    the Driver protocol and the secret, configmap, memory and sql drivers
 history    ``Storage``: history, last, deployed, listings, --history-max pruning
 lock       ``OperationLock``: one operation at a time per release, never stuck
+
+The public names below are re-exported lazily (PEP 562): importing ``helmlite.release.model``
+must not load the storage drivers (sqlite3, sockets, uuid) that only release commands use.
 """
 
 from __future__ import annotations
 
-from helmlite.release.codec import decode, encode, release_json
-from helmlite.release.history import DEFAULT_MAX_HISTORY, Storage, latest_revisions
-from helmlite.release.lock import (
-    DEFAULT_LEASE_TTL_SECONDS,
-    LeaseHolder,
-    LeaseLost,
-    OperationInProgress,
-    OperationLease,
-    OperationLock,
-)
-from helmlite.release.model import (
-    ApplyMethod,
-    Hook,
-    HookExecution,
-    HookPhase,
-    Info,
-    Release,
-    ReleaseDecodeError,
-    ReleaseError,
-    Status,
-    Timestamp,
-    chart_to_json,
-)
-from helmlite.release.storage import (
-    InvalidKey,
-    NoDeployedReleases,
-    NoResults,
-    ReleaseExists,
-    ReleaseNotFound,
-    make_key,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "DEFAULT_LEASE_TTL_SECONDS",
@@ -72,3 +46,60 @@ __all__ = [
     "make_key",
     "release_json",
 ]
+
+_HOMES = {
+    "helmlite.release.codec": ("decode", "encode", "release_json"),
+    "helmlite.release.history": ("DEFAULT_MAX_HISTORY", "Storage", "latest_revisions"),
+    "helmlite.release.lock": (
+        "DEFAULT_LEASE_TTL_SECONDS", "LeaseHolder", "LeaseLost", "OperationInProgress", "OperationLease",
+        "OperationLock",
+    ),
+    "helmlite.release.model": (
+        "ApplyMethod", "Hook", "HookExecution", "HookPhase", "Info", "Release", "ReleaseDecodeError",
+        "ReleaseError", "Status", "Timestamp", "chart_to_json",
+    ),
+    "helmlite.release.storage": (
+        "InvalidKey", "NoDeployedReleases", "NoResults", "ReleaseExists", "ReleaseNotFound", "make_key",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+if TYPE_CHECKING:
+    from helmlite.release.codec import decode, encode, release_json
+    from helmlite.release.history import DEFAULT_MAX_HISTORY, Storage, latest_revisions
+    from helmlite.release.lock import (
+        DEFAULT_LEASE_TTL_SECONDS,
+        LeaseHolder,
+        LeaseLost,
+        OperationInProgress,
+        OperationLease,
+        OperationLock,
+    )
+    from helmlite.release.model import (
+        ApplyMethod,
+        Hook,
+        HookExecution,
+        HookPhase,
+        Info,
+        Release,
+        ReleaseDecodeError,
+        ReleaseError,
+        Status,
+        Timestamp,
+        chart_to_json,
+    )
+    from helmlite.release.storage import (
+        InvalidKey,
+        NoDeployedReleases,
+        NoResults,
+        ReleaseExists,
+        ReleaseNotFound,
+        make_key,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'helmlite.release' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

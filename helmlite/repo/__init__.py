@@ -1,20 +1,15 @@
 """Chart repositories: the index (``index``), the client (``client``, ``search``, ``resolve``)
 and the server (``server``).
 
-Only the index API is re-exported here; the client modules import ``requests`` lazily, so
-importing this package stays cheap.
+Only the index API is re-exported here, lazily (PEP 562): ``template`` of a local chart
+imports ``helmlite.repo.resolve`` for its option types and must not load the index code
+(YAML, tarfile, gzip, hashlib) it does not use. The client modules import ``requests`` lazily.
 """
 
 from __future__ import annotations
 
-from helmlite.repo.index import (
-    INDEX_API_VERSION,
-    IndexFile,
-    IndexLoadError,
-    RepoError,
-    chart_entry_from_archive,
-    index_directory,
-)
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "INDEX_API_VERSION",
@@ -24,3 +19,19 @@ __all__ = [
     "chart_entry_from_archive",
     "index_directory",
 ]
+
+if TYPE_CHECKING:
+    from helmlite.repo.index import (
+        INDEX_API_VERSION,
+        IndexFile,
+        IndexLoadError,
+        RepoError,
+        chart_entry_from_archive,
+        index_directory,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    if name not in __all__:
+        raise AttributeError(f"module 'helmlite.repo' has no attribute {name!r}")
+    return getattr(importlib.import_module("helmlite.repo.index"), name)

@@ -13,33 +13,26 @@ Follows Helm's ``ChartDownloader.ResolveChartVersion`` and ``LocateChart``:
 Every download is checked against the digest in the index (helmlite's addition). Packages
 fetched for rendering are kept in a content cache keyed by that digest and re-verified on
 every use, so a poisoned cache entry is never trusted.
+
+``template``/``install`` of a local chart directory import this module (for
+``ChartPathOptions`` and ``locate_chart``) but never resolve anything, so the repository
+client and index (YAML, tarfile, hashlib, requests) are imported by the functions that use them.
 """
 
 from __future__ import annotations
 
-import hashlib
 import posixpath
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from helmlite.chart.archive import MAX_ARCHIVE_BYTES
 from helmlite.paths import cache_home
-from helmlite.repo.client import (
-    DEFAULT_TIMEOUT,
-    Getter,
-    RepoEntry,
-    RepositoryFile,
-    cached_index,
-    download_index,
-    redact_url,
-    repositories_path,
-    resolve_reference_url,
-    verify_digest,
-)
-from helmlite.repo.index import IndexFile, IndexLoadError, RepoError, atomic_write
+
+if TYPE_CHECKING:
+    from helmlite.repo.client import RepoEntry, RepositoryFile
+    from helmlite.repo.index import IndexFile
 
 __all__ = [
     "ACCEPT_CHART",
@@ -73,7 +66,8 @@ class ChartPathOptions:
     key_file: str = ""
     insecure_skip_tls_verify: bool = False
     pass_credentials: bool = False
-    timeout: float = DEFAULT_TIMEOUT
+    # Seconds per download; None: the repository client's DEFAULT_TIMEOUT (see _download_timeout).
+    timeout: float | None = None
 
     def constraint(self) -> str:
         """The version to look up: ``--version``, else ``>0.0.0-0`` with ``--devel``, else ""."""
@@ -82,12 +76,16 @@ class ChartPathOptions:
 
     def adhoc_entry(self, url: str) -> RepoEntry:
         """A repository entry for ``url`` carrying these flags' credentials and TLS settings."""
+        from helmlite.repo.client import RepoEntry
+
         return RepoEntry(name="", url=url, username=self.username, password=self.password,
                          cert_file=self.cert_file, key_file=self.key_file, ca_file=self.ca_file,
                          insecure_skip_tls_verify=self.insecure_skip_tls_verify,
                          pass_credentials_all=self.pass_credentials)
 
     def __repr__(self) -> str:
+        from helmlite.repo.client import redact_url
+
         return f"ChartPathOptions(version={self.version!r}, devel={self.devel}, repo_url={redact_url(self.repo_url)!r})"
 
 
@@ -110,6 +108,13 @@ class ChartLocation:
         return base
 
 
+def _download_timeout(timeout: float | None) -> float:
+    """``timeout`` (seconds), or the repository client's DEFAULT_TIMEOUT when it is None."""
+    from helmlite.repo.client import DEFAULT_TIMEOUT
+
+    return DEFAULT_TIMEOUT if timeout is None else timeout
+
+
 def _is_url(ref: str) -> bool:
     parts = urlsplit(ref)
     return bool(parts.scheme and parts.netloc and parts.path)
@@ -117,6 +122,8 @@ def _is_url(ref: str) -> bool:
 
 def lookup_version(index: IndexFile, name: str, constraint: str, where: str) -> dict[str, Any]:
     """The entry ``index.get`` picks, or RepoError with Helm's messages naming ``where``."""
+    from helmlite.repo.index import RepoError
+
     entry = index.get(name, constraint)
     if entry is not None:
         return entry
@@ -126,6 +133,9 @@ def lookup_version(index: IndexFile, name: str, constraint: str, where: str) -> 
 
 
 def _location(repo_url: str, entry: dict[str, Any], repo: RepoEntry | None) -> ChartLocation:
+    from helmlite.repo.client import resolve_reference_url
+    from helmlite.repo.index import RepoError
+
     urls = entry.get("urls") or []
     if not urls:
         raise RepoError(f'chart "{entry.get("name")}" has no downloadable URLs')
@@ -141,10 +151,19 @@ def locate(ref: str, options: ChartPathOptions, *, repositories: RepositoryFile 
     a name without a repository), IndexLoadError (no usable cached index), DownloadError (the
     ``--repo`` index cannot be fetched) or ConstraintError (a bad ``--version``).
     """
+    from helmlite.repo.client import (
+        RepositoryFile,
+        cached_index,
+        download_index,
+        redact_url,
+        repositories_path,
+    )
+    from helmlite.repo.index import RepoError
+
     constraint = options.constraint()
     if options.repo_url:
         adhoc = options.adhoc_entry(options.repo_url)
-        _data, index = download_index(adhoc, timeout=options.timeout, warn=warn)
+        _data, index = download_index(adhoc, timeout=_download_timeout(options.timeout), warn=warn)
         entry = index.get(ref, constraint)
         if entry is None:
             where = redact_url(options.repo_url)
@@ -168,6 +187,9 @@ def locate(ref: str, options: ChartPathOptions, *, repositories: RepositoryFile 
 
 def _locate_url(url: str, options: ChartPathOptions, repos: RepositoryFile, warn: WarnFn | None) -> ChartLocation:
     """A plain chart URL: borrow the settings and digest of a configured repository listing it."""
+    from helmlite.repo.client import cached_index, resolve_reference_url
+    from helmlite.repo.index import IndexLoadError
+
     for repo in repos.repositories:
         try:
             index = cached_index(repo.name, warn=warn)
@@ -182,13 +204,17 @@ def _locate_url(url: str, options: ChartPathOptions, repos: RepositoryFile, warn
     return ChartLocation(url, "", name, "", options.adhoc_entry(url))
 
 
-def download_chart(location: ChartLocation, *, timeout: float = DEFAULT_TIMEOUT, warn: WarnFn | None = None) -> bytes:
-    """Download the package and check it against the index digest.
+def download_chart(location: ChartLocation, *, timeout: float | None = None, warn: WarnFn | None = None) -> bytes:
+    """Download the package and check it against the index digest, waiting ``timeout`` seconds
+    (None: the repository client's DEFAULT_TIMEOUT).
 
     Returns the bytes. Raises DownloadError or DigestMismatchError. Without a digest to check
     (a URL no configured index lists) the download is used unverified, with a warning.
     """
-    getter = Getter(location.repo, timeout=timeout)
+    from helmlite.chart.archive import MAX_ARCHIVE_BYTES
+    from helmlite.repo.client import Getter, redact_url, verify_digest
+
+    getter = Getter(location.repo, timeout=_download_timeout(timeout))
     try:
         data = getter.get(location.url, limit=MAX_ARCHIVE_BYTES, accept=ACCEPT_CHART)
     finally:
@@ -222,6 +248,12 @@ def locate_chart(ref: str, options: ChartPathOptions, *, warn: WarnFn | None = N
             return path
         if path.is_absolute() or ref.startswith("."):
             raise ChartLoadError(f"path {quoted(ref)} not found")
+    # Only a reference to download gets here; a local chart never loads the repository code.
+    import hashlib
+
+    from helmlite.repo.client import verify_digest
+    from helmlite.repo.index import RepoError, atomic_write
+
     location = locate(ref, options, warn=warn)
     if location.digest:
         cached = _content_path(location.digest.lower().removeprefix("sha256:"), location.file_name())

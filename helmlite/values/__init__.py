@@ -5,21 +5,15 @@
     coalesce  the one merge algorithm: merge_maps, coalesce_tables, coalesce_values
     schema    values.schema.json validation of a chart tree
     options   ValueOptions: the values flags, merged in Helm's order
+
+The public names below are re-exported lazily (PEP 562), so importing one submodule (the
+CLI's value flags need only ``options``) does not load the others.
 """
 
 from __future__ import annotations
 
-from helmlite.values.coalesce import coalesce_tables, coalesce_values, merge_maps, scoped_values
-from helmlite.values.options import ValueOptions
-from helmlite.values.schema import validate_values
-from helmlite.values.strvals import (
-    parse_set,
-    parse_set_file,
-    parse_set_json,
-    parse_set_literal,
-    parse_set_string,
-)
-from helmlite.values.yamlio import MAX_YAML_BYTES, dump_yaml, load_values, load_yaml, load_yaml_documents
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __all__ = [
     "MAX_YAML_BYTES",
@@ -39,3 +33,45 @@ __all__ = [
     "validate_values",
     "ValueOptions",
 ]
+
+_HOMES = {
+    "helmlite.values.coalesce": ("coalesce_tables", "coalesce_values", "merge_maps", "scoped_values"),
+    "helmlite.values.options": ("ValueOptions",),
+    "helmlite.values.schema": ("validate_values",),
+    "helmlite.values.strvals": (
+        "parse_set", "parse_set_file", "parse_set_json", "parse_set_literal", "parse_set_string",
+    ),
+    "helmlite.values.yamlio": ("MAX_YAML_BYTES", "dump_yaml", "load_values", "load_yaml", "load_yaml_documents"),
+}
+_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+
+if TYPE_CHECKING:
+    from helmlite.values.coalesce import (
+        coalesce_tables,
+        coalesce_values,
+        merge_maps,
+        scoped_values,
+    )
+    from helmlite.values.options import ValueOptions
+    from helmlite.values.schema import validate_values
+    from helmlite.values.strvals import (
+        parse_set,
+        parse_set_file,
+        parse_set_json,
+        parse_set_literal,
+        parse_set_string,
+    )
+    from helmlite.values.yamlio import (
+        MAX_YAML_BYTES,
+        dump_yaml,
+        load_values,
+        load_yaml,
+        load_yaml_documents,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULE_OF.get(name)
+    if module is None:
+        raise AttributeError(f"module 'helmlite.values' has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)

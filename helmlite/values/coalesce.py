@@ -19,7 +19,6 @@ chart's values.yaml never show, as in Helm v4.3.1.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -33,8 +32,6 @@ __all__ = ["GLOBAL_KEY", "merge_maps", "coalesce_tables", "coalesce_values", "sc
 GLOBAL_KEY = "global"
 
 Warn = Callable[[str], None]
-
-_log = logging.getLogger(__name__)
 
 
 class _Deleted:
@@ -99,7 +96,10 @@ def _drop_deleted(values: dict[str, Any]) -> None:
 
 
 def _log_warning(message: str) -> None:
-    _log.warning("%s", message)
+    # Imported here: logging costs a few ms at startup and the CLI always passes its own ``warn``.
+    import logging
+
+    logging.getLogger(__name__).warning("%s", message)
 
 
 def merge_maps(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

@@ -14,13 +14,6 @@ from typing import Any, TextIO
 
 from helmlite.errors import SetParseError, ValuesError
 from helmlite.values.coalesce import merge_maps
-from helmlite.values.strvals import (
-    parse_set,
-    parse_set_file,
-    parse_set_json,
-    parse_set_literal,
-    parse_set_string,
-)
 from helmlite.values.yamlio import MAX_YAML_BYTES, load_values
 
 __all__ = ["STDIN_PATH", "ValueOptions"]
@@ -86,6 +79,17 @@ class ValueOptions:
         values: dict[str, Any] = {}
         for path in self.value_files:
             values = merge_maps(values, load_values(_read_source(path, stdin), path))
+        if not (self.json_values or self.set_values or self.string_values or self.file_values or self.literal_values):
+            return values
+        # The --set grammar is imported only by commands that were given a --set* flag.
+        from helmlite.values.strvals import (
+            parse_set,
+            parse_set_file,
+            parse_set_json,
+            parse_set_literal,
+            parse_set_string,
+        )
+
         for expr in self.json_values:
             _apply("--set-json", parse_set_json, expr, values)
         for expr in self.set_values:

@@ -9,7 +9,9 @@ Workloads (equivalent charts are generated in both dialects, so both tools do th
 For each workload it prints documents/second and ms per render for
 
 * helmlite in-process (load once, render N times: what a long-running tool or test suite sees),
-* ``helmlite template`` as a process and ``helm template`` as a process (what a person sees),
+* ``helmlite template`` as a process and ``helm template`` as a process (what a person sees):
+  helmlite served by a warm command server (the default; the server's CPU is counted, see
+  ``CommandServer``) and in its own process (``HELMLITE_COMMAND_SERVER=off``),
 
 and the ratio helm / helmlite. With ``--corpus`` it also renders the default variant of every
 chart in the conformance corpus (unmodified public Helm charts) with ``helmlite template`` and
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shlex
 import shutil
 import statistics
 import subprocess
@@ -112,49 +115,133 @@ _PROCESS_ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTE
 _PROCESS_ENV["PYTHONPATH"] = os.pathsep.join(filter(None, [os.environ.get("PYTHONPATH"), str(_CHECKOUT)]))
 
 
-def time_process(argv: list[str], runs: int, cwd: Path | None = None) -> tuple[float, float]:
+def time_process(argv: list[str], runs: int, cwd: Path | None = None,
+                 env: dict[str, str] | None = None) -> tuple[float, float]:
     """Median wall seconds (process start to exit) and median CPU seconds (user + system, all
     threads) of a whole command, after one warm-up run."""
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, env=_PROCESS_ENV)
+    env = env or _PROCESS_ENV
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, env=env)
     walls, cpus = [], []
     for _ in range(runs):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
-        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd,
-                       env=_PROCESS_ENV)
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd, env=env)
         walls.append(time.perf_counter() - start)
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpus.append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
     return statistics.median(walls), statistics.median(cpus)
 
 
-def time_corpus(corpus: Path, helm: str | None, runs: int) -> None:
+class CommandServer:
+    """``helmlite template`` served by a command server of its own (its own cache home), with
+    the server's CPU counted: what the server and the children it forked used while the timed
+    commands ran (``command-server status`` reports it), divided among them, is added to each
+    client's own CPU time. Without it a served command would look almost free."""
+
+    def __init__(self, helmlite: list[str], home: Path) -> None:
+        self.helmlite = helmlite
+        # A server this script did not see (say, code changed mid-run) leaves a minute after.
+        self.env = {**_PROCESS_ENV, "HELMLITE_CACHE_HOME": str(home), "HELMLITE_COMMAND_SERVER": "auto",
+                    "HELMLITE_COMMAND_SERVER_IDLE": "60"}
+        self.pids: set[int] = set()
+
+    def status(self) -> dict | None:
+        import json
+
+        result = subprocess.run([*self.helmlite, "command-server", "status", "-o", "json"],
+                                check=True, capture_output=True, text=True, env=self.env)
+        status = json.loads(result.stdout)
+        if status["running"]:
+            self.pids.add(status["pid"])
+        return status if status["running"] else None
+
+    def settled_status(self) -> dict:
+        """The status once the server runs and has finished with every command (the last
+        child's report included)."""
+        deadline = time.monotonic() + 60
+        while True:
+            status = self.status()
+            if status is not None and status["serving"] == 0:
+                time.sleep(0.2)  # the last report is read after the command's exit is relayed
+                settled = self.status()
+                if settled is not None and settled["serving"] == 0:
+                    return settled
+            if time.monotonic() > deadline:
+                raise RuntimeError("the command server did not start")
+            time.sleep(0.1)
+
+    def time(self, argv: list[str], runs: int, cwd: Path | None = None) -> tuple[float, float]:
+        """Median wall seconds, and mean CPU seconds per command including the server's share."""
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd,
+                       env=self.env)  # starts the server when none runs
+        self.settled_status()
+        wall, _ = time_process(argv, 1, cwd, self.env)  # warm: the server has parsed this chart
+        before = self.settled_status()
+        walls, client_cpu = [], 0.0
+        for _ in range(runs):
+            usage_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+            start = time.perf_counter()
+            subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=cwd,
+                           env=self.env)
+            walls.append(time.perf_counter() - start)
+            usage_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            client_cpu += (usage_after.ru_utime + usage_after.ru_stime - usage_before.ru_utime
+                           - usage_before.ru_stime)
+        after = self.settled_status()
+        if after["pid"] != before["pid"] or after["served"] - before["served"] != runs:
+            raise RuntimeError("the timed commands were not all served by one command server")
+        return statistics.median(walls), (client_cpu + after["cpuSeconds"] - before["cpuSeconds"]) / runs
+
+    def stop(self) -> None:
+        import signal
+
+        for pid in self.pids:
+            try:
+                os.kill(pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+
+
+def time_corpus(corpus: Path, helm: str | None, runs: int, helmlite: list[str]) -> None:
     """``helmlite template`` vs ``helm template`` (processes) on each corpus chart's default variant.
 
-    Wall time and CPU time side by side: on a shared machine the CPU time is the steadier one.
+    helmlite twice: served by a warm command server (the default), and in its own process
+    (``HELMLITE_COMMAND_SERVER=off``). Wall time and CPU time side by side: on a shared machine
+    the CPU time is the steadier one.
     """
     from helmlite.conformance import CHART_DIR_PLACEHOLDER, load_index
 
-    print(f"\n{'corpus chart (default variant)':48} {'helmlite ms':>11} {'helm ms':>9} {'helm/helmlite':>14}"
-          f" {'helmlite CPU':>13} {'helm CPU':>9} {'CPU ratio':>10}")
-    ratios, cpu_ratios = [], []
-    for variant in load_index(corpus):
-        if variant.name != "default":
-            continue
-        args = ["." if a == CHART_DIR_PLACEHOLDER else a for a in variant.args]
-        chart_dir = corpus / "charts" / variant.chart
-        lite, lite_cpu = time_process([sys.executable, "-m", "helmlite", *args], runs, cwd=chart_dir)
-        line = f"{variant.chart:48} {lite * 1000:11.0f}"
-        if helm:
-            real, real_cpu = time_process([helm, *args], runs, cwd=chart_dir)
-            ratios.append(real / lite)
-            cpu_ratios.append(real_cpu / lite_cpu)
-            line += (f" {real * 1000:9.0f} {real / lite:13.2f}x {lite_cpu * 1000:13.0f} {real_cpu * 1000:9.0f}"
-                     f" {real_cpu / lite_cpu:9.2f}x")
-        print(line)
-    if ratios:
-        print(f"{'geometric mean ratio':48} {'':11} {'':9} {statistics.geometric_mean(ratios):13.2f}x"
-              f" {'':13} {'':9} {statistics.geometric_mean(cpu_ratios):9.2f}x")
+    print(f"\n{'corpus chart (default variant)':48} {'served ms':>9} {'CPU':>5} {'own process ms':>14} {'CPU':>5}"
+          f" {'helm ms':>7} {'CPU':>5} {'helm/served':>11} {'CPU':>6} {'helm/own':>8} {'CPU':>6}")
+    ratios: dict[str, list[float]] = {"served": [], "served CPU": [], "own": [], "own CPU": []}
+    off = {**_PROCESS_ENV, "HELMLITE_COMMAND_SERVER": "off"}
+    with tempfile.TemporaryDirectory() as home:
+        server = CommandServer(helmlite, Path(home))
+        try:
+            for variant in load_index(corpus):
+                if variant.name != "default":
+                    continue
+                args = ["." if a == CHART_DIR_PLACEHOLDER else a for a in variant.args]
+                chart_dir = corpus / "charts" / variant.chart
+                command = [*helmlite, *args]
+                served, served_cpu = server.time(command, runs, cwd=chart_dir)
+                own, own_cpu = time_process(command, runs, cwd=chart_dir, env=off)
+                line = (f"{variant.chart:48} {served * 1000:9.0f} {served_cpu * 1000:5.0f} {own * 1000:14.0f}"
+                        f" {own_cpu * 1000:5.0f}")
+                if helm:
+                    real, real_cpu = time_process([helm, *args], runs, cwd=chart_dir)
+                    for key, value in (("served", real / served), ("served CPU", real_cpu / served_cpu),
+                                       ("own", real / own), ("own CPU", real_cpu / own_cpu)):
+                        ratios[key].append(value)
+                    line += (f" {real * 1000:7.0f} {real_cpu * 1000:5.0f} {real / served:10.2f}x"
+                             f" {real_cpu / served_cpu:5.2f}x {real / own:7.2f}x {real_cpu / own_cpu:5.2f}x")
+                print(line, flush=True)
+        finally:
+            server.stop()
+    if ratios["served"]:
+        means = {key: statistics.geometric_mean(values) for key, values in ratios.items()}
+        print(f"{'geometric mean ratio':48} {'':9} {'':5} {'':14} {'':5} {'':7} {'':5}"
+              f" {means['served']:10.2f}x {means['served CPU']:5.2f}x {means['own']:7.2f}x {means['own CPU']:5.2f}x")
 
 
 def phases_in_this_process(argv: list[str]) -> dict[str, float]:
@@ -217,6 +304,10 @@ def main() -> None:
     parser.add_argument("--big-runs", type=int, default=10, help="renders of the 1,000-template chart")
     parser.add_argument("--process-runs", type=int, default=5, help="process runs per tool and chart")
     parser.add_argument("--helm", default=os.environ.get("HELMLITE_HELM_BIN", "/tmp/peers/helm/helm"))
+    parser.add_argument("--helmlite", default="",
+                        help="the helmlite command to time (default: this Python's -m helmlite, from this"
+                             " checkout); e.g. the `helmlite` executable of a fresh venv with `pip install .`,"
+                             " which is what users run")
     parser.add_argument("--corpus", type=Path, help="the conformance corpus (e.g. ../shared/conformance)")
     parser.add_argument("--only-corpus", action="store_true", help="skip the generated workloads")
     parser.add_argument("--phases", action="store_true", help="with --corpus: CPU time by phase per chart")
@@ -228,11 +319,12 @@ def main() -> None:
         print(json.dumps(phases_in_this_process(args.phases_child)))
         return
     helm = args.helm if shutil.which(args.helm) or os.access(args.helm, os.X_OK) else None
+    helmlite = shlex.split(args.helmlite) if args.helmlite else [sys.executable, "-m", "helmlite"]
 
     if args.corpus:
         if args.phases:
             time_phases(args.corpus.resolve(), args.process_runs)
-        time_corpus(args.corpus.resolve(), helm, args.process_runs)
+        time_corpus(args.corpus.resolve(), helm, args.process_runs, helmlite)
         if args.only_corpus:
             return
 
@@ -250,18 +342,29 @@ def main() -> None:
             go_scaffold = root / "go-scaffold"
         workloads["scaffold (create)"] = (scaffold, go_scaffold, args.runs)
 
-        helmlite_cmd = [sys.executable, "-m", "helmlite", "template", "bench"]
-        print(f"{'workload':24} {'mode':28} {'ms/render':>10} {'docs/s':>10}")
-        for label, (native, go_chart, runs) in workloads.items():
-            per_render, docs = time_in_process(native, runs)
-            print(f"{label:24} {'helmlite in-process':28} {per_render * 1000:10.1f} {docs / per_render:10.0f}")
-            lite, _ = time_process(helmlite_cmd + [str(native)], args.process_runs)
-            print(f"{label:24} {'helmlite template (process)':28} {lite * 1000:10.1f} {docs / lite:10.0f}")
-            if helm and go_chart is not None:
-                real, _ = time_process([helm, "template", "bench", str(go_chart)], args.process_runs)
-                print(f"{label:24} {'helm template (process)':28} {real * 1000:10.1f} {docs / real:10.0f}")
-                print(f"{label:24} {'ratio helm/helmlite process':28} {real / lite:10.2f}x")
-                print(f"{label:24} {'ratio helm/helmlite in-proc':28} {real / per_render:10.2f}x")
+        helmlite_cmd = [*helmlite, "template", "bench"]
+        off = {**_PROCESS_ENV, "HELMLITE_COMMAND_SERVER": "off"}
+        server = CommandServer(helmlite, root / "home")
+        print(f"{'workload':24} {'mode':34} {'ms/render':>10} {'docs/s':>10} {'CPU ms':>7}")
+        try:
+            for label, (native, go_chart, runs) in workloads.items():
+                per_render, docs = time_in_process(native, runs)
+                print(f"{label:24} {'helmlite in-process':34} {per_render * 1000:10.1f} {docs / per_render:10.0f}")
+                served, served_cpu = server.time(helmlite_cmd + [str(native)], args.process_runs)
+                print(f"{label:24} {'helmlite template (served)':34} {served * 1000:10.1f} {docs / served:10.0f}"
+                      f" {served_cpu * 1000:7.1f}")
+                own, own_cpu = time_process(helmlite_cmd + [str(native)], args.process_runs, env=off)
+                print(f"{label:24} {'helmlite template (own process)':34} {own * 1000:10.1f} {docs / own:10.0f}"
+                      f" {own_cpu * 1000:7.1f}")
+                if helm and go_chart is not None:
+                    real, real_cpu = time_process([helm, "template", "bench", str(go_chart)], args.process_runs)
+                    print(f"{label:24} {'helm template (process)':34} {real * 1000:10.1f} {docs / real:10.0f}"
+                          f" {real_cpu * 1000:7.1f}")
+                    print(f"{label:24} {'ratio helm/helmlite served':34} {real / served:10.2f}x")
+                    print(f"{label:24} {'ratio helm/helmlite own process':34} {real / own:10.2f}x")
+                    print(f"{label:24} {'ratio helm/helmlite in-proc':34} {real / per_render:10.2f}x")
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING, Any
 
 from helmlite.commandserver import (
+    TYPE_CHECKING,
     Channel,
     enabled_for,
     peer_uid,
@@ -19,6 +19,8 @@ from helmlite.commandserver import (
 )
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from _socket import socket
 
 __all__ = ["query", "serve"]

@@ -55,6 +55,14 @@ class _Server:
         self.listener = listener
         self.selector = selectors.DefaultSelector()
         self.selector.register(listener, selectors.EVENT_READ, ("accept", None))
+        # SIGTERM stops the server as `command-server stop` does: the handler only wakes the loop.
+        self.wakeup, wakeup_end = socket.socketpair()
+        self.wakeup.setblocking(False)
+        wakeup_end.setblocking(False)
+        signal.set_wakeup_fd(wakeup_end.fileno())
+        self._wakeup_end = wakeup_end
+        signal.signal(signal.SIGTERM, lambda _signum, _frame: None)
+        self.selector.register(self.wakeup, selectors.EVENT_READ, ("signal", None))
         self.requests: dict[int, _Request] = {}
         self.served = 0
         self.started = time.time()
@@ -93,12 +101,16 @@ class _Server:
     # -- the loop --------------------------------------------------------------------------------
 
     def run(self) -> None:
-        while not self.stopping:
+        """Serve until idle, or until stopped and every running command has finished."""
+        while not (self.stopping and not self.requests):
             events = self.selector.select(timeout=min(_TICK_SECONDS, self.idle))
             for selector_key, _mask in events:
                 what, request = selector_key.data
                 if what == "accept":
                     self._accept()
+                elif what == "signal":
+                    self.wakeup.recv(64)
+                    self.stop()
                 elif what == "report":
                     self._on_report(request)
                 elif what == "client":
@@ -107,6 +119,14 @@ class _Server:
                     self._on_child(request)
             if self._should_exit():
                 return
+
+    def stop(self) -> None:
+        """Take no more commands (the next client starts a new server) and leave once the
+        running ones have finished: their clients still get their exit status."""
+        if not self.stopping:
+            self.stopping = True
+            self.selector.unregister(self.listener)
+            self.listener.close()
 
     def _should_exit(self) -> bool:
         return not self.requests and time.monotonic() - self.last_activity > self.idle
@@ -134,7 +154,7 @@ class _Server:
             elif op == "stop":
                 channel.send({"stopping": os.getpid()})
                 conn.close()
-                self.stopping = True
+                self.stop()
             elif op != "run" or request.get("key") != self.key or len(fds) != 3:
                 channel.send({"refused": "this server runs other code; running in-process"})
                 conn.close()
@@ -232,8 +252,11 @@ class _Server:
 
     def close_inherited(self) -> None:
         """In a child: let go of everything that belongs to the server and to other requests."""
+        signal.set_wakeup_fd(-1)
         self.selector.close()
         self.listener.close()
+        self.wakeup.close()
+        self._wakeup_end.close()
         for entry in self.requests.values():
             for part, resource in (("client", entry.client.sock), ("report", entry.report.sock)):
                 if part not in entry.done:
@@ -336,8 +359,6 @@ def serve_forever(name: str) -> int:
     listener.listen(64)
     server = _Server(address, key, listener)
     server.warm_up(_FIRST_MODULES if key is not None else [], [])
-    # `kill` (SIGTERM) stops it as `helmlite command-server stop` does.
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     server.run()
     return 0
 

@@ -35,3 +35,15 @@ def test_simulator_benchmark_rejects_an_unknown_scenario() -> None:
                             capture_output=True, text=True, timeout=60, env=env, cwd=REPO_ROOT, check=False)
     assert result.returncode == 2
     assert "unknown scenario nope" in result.stderr
+
+
+def test_render_benchmark_times_helmlite_served_and_in_its_own_process() -> None:
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT)}
+    result = subprocess.run([sys.executable, str(REPO_ROOT / "benchmarks" / "render.py"), "--runs", "2",
+                             "--big-runs", "1", "--process-runs", "1", "--helm", "none"],
+                            capture_output=True, text=True, timeout=600, env=env, cwd=REPO_ROOT, check=False)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    for workload in ("big (1,000 templates)", "scaffold (create)"):
+        for mode in ("helmlite in-process", "helmlite template (served)", "helmlite template (own process)"):
+            assert any(line.startswith(f"{workload:24} {mode} ") for line in lines), (workload, mode)

@@ -220,6 +220,26 @@ def test_ctrl_c_reaches_the_child(served: Served, tmp_path: Path) -> None:
         client.wait(timeout=WAIT_SECONDS)
 
 
+def test_a_stopped_server_finishes_the_commands_it_runs(served: Served, tmp_path: Path) -> None:
+    chart = _go_chart(tmp_path, {
+        "slow.yaml": "{{ range until 1500 }}{{ range until 1500 }}{{ end }}{{ end }}kind: ConfigMap\n",
+    })
+    first = served.start()
+    client = subprocess.Popen([*HELMLITE, "template", "x", str(chart)], env=served.env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        _wait_for(lambda: (served.status() or {}).get("serving") == 1)
+        os.kill(first["pid"], signal.SIGTERM)  # as `command-server stop` does
+        _wait_for(lambda: served.status() is None)  # no new commands: the socket is closed
+        out, err = client.communicate(timeout=WAIT_SECONDS)
+        assert (client.returncode, err) == (0, "")
+        assert out.endswith("kind: ConfigMap\n")
+        _wait_for(lambda: not _alive(first["pid"]))
+    finally:
+        client.kill()
+        client.wait(timeout=WAIT_SECONDS)
+
+
 def test_later_children_start_with_the_templates_earlier_ones_parsed(served: Served, tmp_path: Path) -> None:
     chart = _go_chart(tmp_path, {f"cm{i}.yaml": f"kind: ConfigMap\nmetadata: {{name: cm{i}}}\n" for i in range(5)})
     served.start()

@@ -26,6 +26,7 @@ __all__ = ["CHANGE_KINDS", "DiffRevision", "DiffUpgrade", "ResourceChange", "man
 
 CHANGE_KINDS = ("create", "update", "delete", "keep", "unchanged")
 _KEEP = "keep"
+_NO_FOLDING = 2**31 - 1  # a long string stays on one line, as in Helm's toYaml
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,28 @@ def _objects(manifest: str) -> dict[tuple[str, str, str, str], dict[str, Any]]:
     return found
 
 
-def _text(obj: dict[str, Any] | None) -> list[str]:
+def _texts(*objs: dict[str, Any] | None) -> list[list[str]]:
+    """The lines of each object's normalised YAML ([] for None), all in one writing so that a
+    diff between them shows only what changed.
+
+    The writing is Helm's ``toYaml`` unless go-yaml cannot write one of them (a control
+    character such as U+007F in a value, a NEL in a key: valid YAML, so a manifest may hold
+    it): then PyYAML's, which escapes those characters, for all of them.
+    """
     from helmlite.values.yamlio import dump_yaml
 
-    return [] if obj is None else dump_yaml(redact(obj)).splitlines(keepends=True)
+    shown = [None if obj is None else redact(obj) for obj in objs]
+    try:
+        texts = ["" if obj is None else dump_yaml(obj) for obj in shown]
+    except ValueError:
+        texts = ["" if obj is None else _escaped_yaml(obj) for obj in shown]
+    return [text.splitlines(keepends=True) for text in texts]
+
+
+def _escaped_yaml(obj: dict[str, Any]) -> str:
+    import yaml
+
+    return yaml.dump(obj, Dumper=yaml.CSafeDumper, default_flow_style=False, allow_unicode=True, width=_NO_FOLDING)
 
 
 def manifest_changes(old: str, new: str, *, old_label: str = "deployed", new_label: str = "proposed") -> list[ResourceChange]:
@@ -97,7 +116,7 @@ def manifest_changes(old: str, new: str, *, old_label: str = "deployed", new_lab
     changes = []
     for key, obj in after.items():
         previous = before.get(key)
-        old_text, new_text = _text(previous), _text(obj)
+        old_text, new_text = _texts(previous, obj)
         if previous is None:
             action = "create"
         elif old_text == new_text:
@@ -113,7 +132,8 @@ def manifest_changes(old: str, new: str, *, old_label: str = "deployed", new_lab
         if annotations.get("helm.sh/resource-policy") == _KEEP:
             changes.append(ResourceChange("keep", *key))
         else:
-            changes.append(ResourceChange("delete", *key, diff=_unified(_text(obj), [], key, old_label, new_label)))
+            (old_text,) = _texts(obj)
+            changes.append(ResourceChange("delete", *key, diff=_unified(old_text, [], key, old_label, new_label)))
     return changes
 
 

@@ -74,10 +74,14 @@ class Files(Mapping[str, bytes]):
 
 
 def _to_yaml(obj: dict[str, str]) -> str:
+    """Helm's ``toYAML``: ``""`` for content go-yaml cannot write (a control character)."""
     from helmlite.values.yamlio import dump_yaml
 
-    text = dump_yaml(obj)
-    return text[:-1] if text.endswith("\n") else text
+    try:
+        text = dump_yaml(obj)
+    except ValueError:
+        return ""
+    return text.removesuffix("\n")
 
 
 def glob_to_regex(pattern: str) -> str:

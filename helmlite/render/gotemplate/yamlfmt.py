@@ -23,7 +23,15 @@ from typing import Any
 
 from helmlite.render.gofmt import go_float
 
-__all__ = ["JSONError", "natural_key_order", "to_go_json_model", "to_json", "to_yaml", "to_yaml_pretty"]
+__all__ = [
+    "JSONError",
+    "YAMLReadBackError",
+    "natural_key_order",
+    "to_go_json_model",
+    "to_json",
+    "to_yaml",
+    "to_yaml_pretty",
+]
 
 
 class JSONError(Exception):
@@ -40,8 +48,11 @@ class JSONStruct(dict[str, Any]):
 
 _JSON_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 _HTML_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
-_JSON_SPECIAL = re.compile('["\\\\\x00-\x1f<>&\u2028\u2029]')
-_JSON_SPECIAL_NO_HTML = re.compile('["\\\\\x00-\x1f\u2028\u2029]')
+# A lone surrogate stands for a byte that is not UTF-8 (the "surrogateescape" decoding of file
+# contents): json.Marshal writes U+FFFD for each such byte.
+_JSON_SPECIAL = re.compile('["\\\\\x00-\x1f<>&\u2028\u2029\ud800-\udfff]')
+_JSON_SPECIAL_NO_HTML = re.compile('["\\\\\x00-\x1f\u2028\u2029\ud800-\udfff]')
+_NOT_UTF8 = re.compile("[\ud800-\udfff]")
 
 
 def _json_escape_char(match: re.Match[str], escape_html: bool) -> str:
@@ -50,6 +61,8 @@ def _json_escape_char(match: re.Match[str], escape_html: bool) -> str:
         return _JSON_ESCAPES[ch]
     if escape_html and ch in _HTML_ESCAPES:
         return _HTML_ESCAPES[ch]
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"
     return f"\\u{ord(ch):04x}"
 
 
@@ -173,7 +186,32 @@ def _write_json(value: Any, out: list[str], escape_html: bool, indent: str | Non
 
 # --- the JSON round trip of sigs.k8s.io/yaml ----------------------------------------------------------
 
-_NEL_RUN = re.compile("[ \t]*(?:\x85[ \t]*)+")
+
+class YAMLReadBackError(ValueError):
+    """go-yaml cannot read back the ``json.Marshal`` text of the value (``sigs.k8s.io/yaml``'s
+    JSON-to-YAML step): the message is go-yaml's, as Helm's ``mustToYaml`` prints it."""
+
+
+class _ReadBackFailure(Exception):
+    """Raised by the round trip at the first thing go-yaml would refuse; ``to_yaml`` then works
+    out which error go-yaml reports first (``_read_back_error``)."""
+
+
+# What json.Marshal leaves raw in a string and go-yaml's reader refuses.
+_GO_YAML_CONTROL = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# A raw NEL in a JSON string is a line break inside a double-quoted scalar, so it folds: with
+# the spaces around it (json.Marshal escapes tabs) one becomes a space, n of them n-1 newlines.
+_NEL_RUN = re.compile(" *(?:\x85 *)+")
+# go-yaml's scanner drops a possible simple key when the ":" is more than 1024 characters past
+# its start, i.e. when the key's JSON form (quotes included) is longer: in a flow mapping it is
+# then not a key, a parse error. JSON writes a character in at most 6 (\u0001), so a key of at
+# most _SHORT_KEY_CHARS characters is always short enough.
+_MAX_SIMPLE_KEY_CHARS = 1024
+_SHORT_KEY_CHARS = (_MAX_SIMPLE_KEY_CHARS - 2) // 6
+# go-yaml decodes its input 512 bytes at a time (input_raw_buffer_size), checking characters.
+_READER_CHUNK_BYTES = 512
+# ... and has at least this many characters decoded from a token's start before scanning it.
+_SCANNER_LOOKAHEAD = 4
 
 
 def _fold_nel(match: re.Match[str]) -> str:
@@ -181,19 +219,45 @@ def _fold_nel(match: re.Match[str]) -> str:
     return " " if breaks == 1 else "\n" * (breaks - 1)
 
 
+def _read_back_string(text: str) -> str:
+    """A string with a character outside ASCII (or a DEL) as go-yaml reads it back from JSON:
+    bytes that are not UTF-8 replaced, NELs folded; raises _ReadBackFailure for a control
+    character."""
+    if _GO_YAML_CONTROL.search(text) is not None:
+        raise _ReadBackFailure
+    text = _NOT_UTF8.sub("\ufffd", text)
+    return _NEL_RUN.sub(_fold_nel, text) if "\x85" in text else text
+
+
+def _read_back_key(key: str) -> str:
+    """A map key that may not read back as one: raises _ReadBackFailure for a control
+    character, a NEL (a line break in a flow key) or a JSON form too long for a simple key."""
+    if (
+        _GO_YAML_CONTROL.search(key) is not None
+        or "\x85" in key
+        or (len(key) > _SHORT_KEY_CHARS and len(_json_string(key, True)) > _MAX_SIMPLE_KEY_CHARS)
+    ):
+        raise _ReadBackFailure
+    return _NOT_UTF8.sub("\ufffd", key)
+
+
 def _round_trip(value: Any) -> Any:
-    """The value go-yaml reads back from ``json.Marshal(value)``: numbers retyped, NEL folded."""
+    """The value go-yaml reads back from ``json.Marshal(value)``: numbers retyped, NEL folded.
+    Raises _ReadBackFailure where go-yaml cannot read it back."""
     if value is None or value is True or value is False:
         return value
     if isinstance(value, str):
-        # A raw NEL in a JSON string is a line break to YAML's double-quoted scalar: it folds.
-        return _NEL_RUN.sub(_fold_nel, value) if "\x85" in value else value
+        return value if value.isascii() and "\x7f" not in value else _read_back_string(value)
     if isinstance(value, int):
         return int(value)
     if isinstance(value, float):
         return _number_from_json(json_float(value))
     if isinstance(value, dict):
-        return {k: _round_trip(v) for k, v in value.items()}
+        return {
+            key if key.isascii() and "\x7f" not in key and len(key) <= _SHORT_KEY_CHARS else _read_back_key(key):
+            _round_trip(item)
+            for key, item in value.items()
+        }
     return [_round_trip(v) for v in value]
 
 
@@ -201,12 +265,18 @@ def _json_round_trip(value: Any) -> Any:
     """``_round_trip(to_go_json_model(value))`` after ``_check_json``, in one pass over the plain
     parts of the tree (maps with string keys, lists, strings, numbers, booleans, nil); any
     other value takes the three steps. Raises JSONError for NaN and infinities, in the same
-    (depth-first) order as ``_check_json``."""
+    (depth-first) order as ``_check_json``, and _ReadBackFailure as ``_round_trip`` does."""
     value_type = type(value)
     if value_type is str:
-        return _NEL_RUN.sub(_fold_nel, value) if "\x85" in value else value
+        # Only a string with a character outside ASCII (or a DEL) can read back otherwise.
+        return value if value.isascii() and "\x7f" not in value else _read_back_string(value)
     if value_type is dict:
-        return {key if type(key) is str else _json_key(key): _json_round_trip(item) for key, item in value.items()}
+        return {
+            _read_back_key(_json_key(key))
+            if type(key) is not str or not key.isascii() or "\x7f" in key or len(key) > _SHORT_KEY_CHARS
+            else key: _json_round_trip(item)
+            for key, item in value.items()
+        }
     if value_type is list:
         return [_json_round_trip(item) for item in value]
     if value is None or value_type is bool or value_type is int:
@@ -216,6 +286,48 @@ def _json_round_trip(value: Any) -> Any:
     model = to_go_json_model(value)
     _check_json(model)
     return _round_trip(model)
+
+
+def _read_back_error(value: Any) -> str:
+    """go-yaml's error for reading back ``json.Marshal(value)`` (which ``_round_trip`` refused).
+
+    Two problems are possible: a control character (the reader's error) and a key that cannot
+    be a simple key (the parser's ``did not find expected ',' or '}'`` at the ":" after it, on
+    the 0-based line of the NELs before it). The reader checks the input a chunk at a time,
+    ahead of the parser: a control character wins if it is in a chunk decoded by the time the
+    scanner reaches that ":". Raises JSONError when ``json.Marshal`` fails first (NaN).
+    """
+    text = to_json(value)
+    control = _GO_YAML_CONTROL.search(text)
+    colon = _first_unreadable_key_colon(text)
+    if control is not None and (
+        colon is None or _reader_chunk(text, control.start()) <= _reader_chunk(text, colon + _SCANNER_LOOKAHEAD - 1)
+    ):
+        return "yaml: control characters are not allowed"
+    assert colon is not None, "_round_trip refuses only control characters and unreadable keys"
+    line = text.count("\x85", 0, colon)
+    where = f"line {line}: " if line else ""
+    return f"yaml: {where}did not find expected ',' or '}}'"
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"(:?)')
+
+
+def _first_unreadable_key_colon(text: str) -> int | None:
+    """The index of the ":" after the first key of the JSON ``text`` that go-yaml cannot read
+    as a simple key (a raw NEL in it, or too long), or None."""
+    for match in _JSON_STRING.finditer(text):
+        if match.group(1):
+            key = match.group(0)[:-1]
+            if "\x85" in key or len(key) > _MAX_SIMPLE_KEY_CHARS:
+                return match.end() - 1
+    return None
+
+
+def _reader_chunk(text: str, index: int) -> int:
+    """Which chunk of go-yaml's reader holds the character at ``index`` (the last one when
+    ``index`` is past the end)."""
+    return len(text[: min(index, len(text) - 1)].encode("utf-8", "surrogatepass")) // _READER_CHUNK_BYTES
 
 
 def _json_key(key: Any) -> str:
@@ -381,6 +493,7 @@ _BEST_WIDTH = 80
 _BEST_INDENT = 2
 _BREAKS = "\r\n\x85\u2028\u2029"
 _OTHER_BREAKS = "\r\x85\u2028\u2029"
+_OTHER_BREAK = re.compile(f"[{_OTHER_BREAKS}]")
 _PLAIN, _SINGLE, _DOUBLE, _LITERAL = range(4)
 
 
@@ -748,9 +861,15 @@ class _Emitter:
         for key in natural_key_order(value):
             self.write_indent()
             text, style = self.scalar_text(key)
-            # (32 characters are at most 128 bytes of UTF-8)
-            if style == _LITERAL or (len(text) > 32 and len(text.encode("utf-8")) > 128):
-                # Not a simple key: "? key" then ": value" on its own line.
+            # go-yaml's check_simple_key: a key with a line break of any kind or longer than 128
+            # bytes (32 characters are at most 128 bytes of UTF-8) is not a simple key.
+            if (
+                style == _LITERAL
+                or "\r" in text
+                or (not text.isascii() and _OTHER_BREAK.search(text) is not None)
+                or (len(text) > 32 and len(text.encode("utf-8")) > 128)
+            ):
+                # "? key" then ": value" on its own line.
                 self.write_indicator("?", True, False, True)
                 self.scalar(text, style, simple_key=False)
                 self.write_indent()
@@ -816,9 +935,15 @@ def _emit(value: Any, *, fold: bool, v3: bool, sequence_indent: bool) -> str:
 def to_yaml(value: Any) -> str:
     """``sigs.k8s.io/yaml.Marshal(value)`` (what Helm's ``toYaml`` trims one newline from).
 
-    Raises JSONError when the value has no JSON form (NaN, infinities).
+    Raises JSONError when the value has no JSON form (NaN, infinities), YAMLReadBackError when
+    go-yaml cannot read that JSON back (a control character U+007F-U+009F other than NEL,
+    U+FFFE or U+FFFF anywhere; a NEL in a map key; a key longer than 1024 characters in JSON).
     """
-    return _emit(_json_round_trip(value), fold=True, v3=False, sequence_indent=False)
+    try:
+        model = _json_round_trip(value)
+    except _ReadBackFailure:
+        raise YAMLReadBackError(_read_back_error(value)) from None
+    return _emit(model, fold=True, v3=False, sequence_indent=False)
 
 
 def to_yaml_pretty(value: Any) -> str:

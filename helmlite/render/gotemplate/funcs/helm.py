@@ -20,6 +20,7 @@ from helmlite.render.gotemplate.funcspec import ANY, REGISTRY, STRING, FuncError
 from helmlite.render.gotemplate.gotypes import Duration, Int64, go_json_values
 from helmlite.render.gotemplate.yamlfmt import (
     JSONError,
+    YAMLReadBackError,
     to_go_json_model,
     to_json,
     to_yaml,
@@ -46,7 +47,7 @@ def _trim_newline(text: str) -> str:
 def _to_yaml(value: Any) -> str:
     try:
         return _trim_newline(to_yaml(value))
-    except JSONError:
+    except (JSONError, YAMLReadBackError):
         return ""
 
 
@@ -56,6 +57,8 @@ def _must_to_yaml(value: Any) -> str:
         return _trim_newline(to_yaml(value))
     except JSONError as exc:
         raise FuncError(f"error marshaling into JSON: {exc}") from None
+    except YAMLReadBackError as exc:
+        raise FuncError(str(exc)) from None  # go-yaml's words, unwrapped as Helm prints them
 
 
 @gofunc("toYamlPretty", ANY)
@@ -64,15 +67,16 @@ def _to_yaml_pretty(value: Any) -> str:
 
 
 def _load_yaml(text: str) -> Any:
-    """sigs.k8s.io/yaml's Unmarshal: YAML 1.1 in Helm's dialect, then JSON's number model."""
+    """sigs.k8s.io/yaml's Unmarshal: YAML 1.1 in Helm's dialect, then JSON's number model.
+
+    Raises FuncError with the message Helm puts under ``Error``."""
     from helmlite.errors import ValuesError
-    from helmlite.values.yamlio import load_first_document
+    from helmlite.values.yamlio import unmarshal_yaml
 
     try:
-        return go_json_values(load_first_document(text, "yaml"))
+        return go_json_values(unmarshal_yaml(text))
     except ValuesError as exc:
-        message = str(exc).removeprefix("yaml: ")
-        raise FuncError(f"error converting YAML to JSON: yaml: {message}") from None
+        raise FuncError(str(exc)) from None
 
 
 def _json_kind(value: Any) -> str:

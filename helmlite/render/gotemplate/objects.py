@@ -72,9 +72,12 @@ class GoFiles(Files):
 
     @go_method()
     def AsConfig(self) -> str:
-        from helmlite.render.gotemplate.yamlfmt import to_yaml
+        from helmlite.render.gotemplate.yamlfmt import YAMLReadBackError, to_yaml
 
-        text = to_yaml({posixpath.basename(k): v.decode("utf-8", "surrogateescape") for k, v in self.items()})
+        try:
+            text = to_yaml({posixpath.basename(k): v.decode("utf-8", "surrogateescape") for k, v in self.items()})
+        except YAMLReadBackError:
+            return ""  # Helm's toYAML: what go-yaml cannot write (a control character) prints nothing
         return text.removesuffix("\n")
 
     @go_method()

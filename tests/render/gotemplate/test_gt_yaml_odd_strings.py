@@ -972,10 +972,6 @@ def test_files_print_as_helm_prints_them(
     assert tuple(_decoded(rendered)[0]) == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason='GoFiles.AsConfig (render/gotemplate/objects.py) must print "" on YAMLReadBackError',
-)
 @pytest.mark.parametrize(
     "content", [b"a\x7f", "a\x85\x7f".encode(), "a\uffff".encode()], ids=ascii
 )

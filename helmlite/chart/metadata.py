@@ -39,6 +39,7 @@ __all__ = [
     "parse_lock",
     "dump_metadata",
     "sanitize_string",
+    "is_chart_version",
 ]
 
 UTF8_BOM = b"\xef\xbb\xbf"
@@ -343,13 +344,36 @@ def parse_metadata(data: bytes, source: str = "Chart.yaml") -> ChartMetadata:
     )
 
 
-def _check_version(doc: _Doc, version: str) -> None:
-    from helmlite.semver import parse_version
+# The versions Masterminds ``NewVersion`` accepts, as ``helmlite.semver.parse_version`` parses
+# them: an optional "v", one to three decimal numbers (leading zeros allowed), then SemVer 2.0's
+# prerelease (numeric identifiers without leading zeros) and build metadata. Chart loading only
+# needs the yes/no answer, and importing ``helmlite.semver`` with the ``semver`` library under
+# it (about 7 ms) costs several times what loading a small chart does; the two limits below
+# mirror ``helmlite.semver.version``'s, and tests/chart/test_metadata_version.py holds the
+# regex and ``parse_version`` equal.
+_NUMBER = "([0-9]+)"
+_PRERELEASE_IDENTIFIER = "(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*)"
+_BUILD_IDENTIFIER = "[0-9A-Za-z-]+"
+_LENIENT_VERSION = re.compile(
+    rf"v?{_NUMBER}(?:\.{_NUMBER}(?:\.{_NUMBER})?)?"
+    rf"(?:-{_PRERELEASE_IDENTIFIER}(?:\.{_PRERELEASE_IDENTIFIER})*)?"
+    rf"(?:\+{_BUILD_IDENTIFIER}(?:\.{_BUILD_IDENTIFIER})*)?"
+)
+_MAX_VERSION_LENGTH = 256  # Masterminds' MaxVersionLen
+_UINT64_MAX = 2**64 - 1  # Go parses each number as a uint64
 
-    try:
-        parse_version(version)
-    except ValueError:  # ConstraintError is a ValueError
-        raise doc.error("version", f"has invalid value {quoted(version)}: not a SemVer version") from None
+
+def is_chart_version(version: str) -> bool:
+    """True when ``version`` is a version Helm accepts in Chart.yaml (Masterminds ``NewVersion``)."""
+    if len(version) > _MAX_VERSION_LENGTH:
+        return False
+    match = _LENIENT_VERSION.fullmatch(version)
+    return match is not None and all(number is None or int(number) <= _UINT64_MAX for number in match.groups())
+
+
+def _check_version(doc: _Doc, version: str) -> None:
+    if not is_chart_version(version):
+        raise doc.error("version", f"has invalid value {quoted(version)}: not a SemVer version")
 
 
 def parse_requirements(data: bytes, source: str = "requirements.yaml") -> tuple[Dependency, ...]:

@@ -32,6 +32,8 @@ NOT_NEEDED = {
     "logging": "coalescing's default warning sink",
     "requests": "repository downloads",
     "jinja2": "the jinja2 engine, for a gotemplate chart",
+    "helmlite.semver": "Masterminds constraints: the semver template functions, Chart.yaml's version check",
+    "semver": "the semver library: the semver template functions' types, Chart.yaml's version check",
 }
 
 # Records what the interpreter loaded before helmlite (site hooks differ between machines),

@@ -27,14 +27,17 @@ and methods (``GO_METHODS``, Python methods marked with the runtime's ``go_metho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, ClassVar
-
-import semver as _semver
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from helmlite.render.gofmt import go_kind, is_nil
 from helmlite.render.gotemplate.exec import go_method
 from helmlite.render.gotemplate.funcspec import GoType
 from helmlite.render.gotemplate.gotypes import Duration, Int64, IntList, StringList, StringMap, Values
+
+if TYPE_CHECKING:
+    # Only annotations name it: a SemverVersion wraps a version that ``semver`` already parsed,
+    # so this module (imported by every render) never pays for the library itself.
+    import semver as _semver
 
 __all__ = [
     "CERTIFICATE", "UINT32",
@@ -157,19 +160,21 @@ class SemverVersion:
         prefix = "v" if self._original.startswith("v") else ""
         return SemverValue(version, prefix + str(version))
 
+    # The bump methods drop prerelease and build metadata, as Masterminds' Inc* methods do.
     @go_method()
     def IncMajor(self) -> SemverValue:  # noqa: N802
-        return self._next(_semver.Version(self._version.major + 1, 0, 0))
+        return self._next(self._version.bump_major())
 
     @go_method()
     def IncMinor(self) -> SemverValue:  # noqa: N802
-        return self._next(_semver.Version(self._version.major, self._version.minor + 1, 0))
+        return self._next(self._version.bump_minor())
 
     @go_method()
     def IncPatch(self) -> SemverValue:  # noqa: N802
         # A prerelease only loses its suffix: 1.2.3-rc.1 is followed by 1.2.3.
-        patch = self._version.patch + (0 if self._version.prerelease else 1)
-        return self._next(_semver.Version(self._version.major, self._version.minor, patch))
+        if self._version.prerelease:
+            return self._next(self._version.finalize_version())
+        return self._next(self._version.bump_patch())
 
     def __str__(self) -> str:
         return self.String()

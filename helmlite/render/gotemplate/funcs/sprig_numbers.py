@@ -11,7 +11,6 @@ and wrapping on overflow. The ``…f`` functions compute with shopspring/decimal
 from __future__ import annotations
 
 import math
-import random
 import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
@@ -278,6 +277,8 @@ def mul(a: Any, *values: Any) -> int:
 def rand_int(low: int, high: int) -> int:
     if high - low <= 0:
         raise FuncError("invalid argument to Intn")
+    import random  # here: every render registers randInt, few charts call it
+
     return random.randrange(high - low) + low
 
 

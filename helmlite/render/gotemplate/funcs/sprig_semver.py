@@ -4,6 +4,10 @@ Versions parse leniently, as Masterminds ``NewVersion`` does (``v1.2`` is 1.2.0,
 is accepted); constraints are ``helmlite.semver``'s port of Masterminds' grammar, under which a
 prerelease version only satisfies a constraint that carries a prerelease (``>=1.21`` rejects
 ``1.21.0-eks-1``, ``>=1.21-0`` accepts it). Error texts are Masterminds'.
+
+``helmlite.semver`` (with the ``semver`` library under it) is imported by the functions, when
+a template first calls one: every render registers these functions, few charts call them,
+and the import alone was a sixth of the function table's.
 """
 
 from __future__ import annotations
@@ -12,14 +16,14 @@ from helmlite.errors import ConstraintError
 from helmlite.render.gofmt import go_quote
 from helmlite.render.gotemplate.funcs.gotypes import SemverVersion
 from helmlite.render.gotemplate.funcspec import STRING, FuncError, gofunc
-from helmlite.semver import Constraint, parse_version
-from helmlite.semver.version import MAX_VERSION_LENGTH, parse_uint64, valid_build
 
 __all__ = ["new_version"]
 
 
 def _version_error(text: str) -> str:
     """Masterminds' reason for rejecting ``text`` (checked in its order)."""
+    from helmlite.semver.version import MAX_VERSION_LENGTH, parse_uint64, valid_build
+
     if len(text) > MAX_VERSION_LENGTH:
         return f"version string is too long (max {MAX_VERSION_LENGTH} bytes)"
     rest = text[1:] if text.startswith("v") else text
@@ -39,6 +43,8 @@ def _version_error(text: str) -> str:
 
 def new_version(text: str) -> SemverVersion:
     """Masterminds ``NewVersion``; FuncError with its message when ``text`` is not a version."""
+    from helmlite.semver import parse_version
+
     try:
         return SemverVersion(parse_version(text), text)
     except ConstraintError:
@@ -52,6 +58,8 @@ def semver(version: str) -> SemverVersion:
 
 @gofunc("semverCompare", STRING, STRING, returns_error=True)
 def semver_compare(constraint: str, version: str) -> bool:
+    from helmlite.semver import Constraint
+
     try:
         parsed = Constraint.parse(constraint)
     except ConstraintError:

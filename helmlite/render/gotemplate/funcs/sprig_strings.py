@@ -9,7 +9,6 @@ half round-trips to the same bytes Go would print. Case mapping follows Go's sim
 
 from __future__ import annotations
 
-import random
 import re
 import unicodedata
 from collections.abc import Callable
@@ -305,6 +304,8 @@ def swapcase(s: str) -> str:
 
 @gofunc("shuffle", STRING)
 def shuffle(s: str) -> str:
+    import random  # here: every render registers shuffle, few charts call it
+
     runes = list(_runes(s))
     random.shuffle(runes)
     return "".join(runes)

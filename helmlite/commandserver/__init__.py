@@ -58,6 +58,7 @@ __all__ = [
     "idle_seconds",
     "peer_uid",
     "server_key",
+    "server_variable",
     "socket_address",
 ]
 
@@ -67,6 +68,12 @@ DEFAULT_IDLE_SECONDS = 600
 _KEYED_VARIABLES = frozenset({"HELMLITE_CACHE_HOME", "XDG_CACHE_HOME", "HOME", "LANG", "LC_ALL", "LC_CTYPE"})
 _HEADER = 4  # every message is a 4-byte little-endian length, then a marshal'd dict
 MAX_MESSAGE = 64 << 20  # a request carries argv and the environment; the child's report, template sources
+
+
+def server_variable(name: str) -> bool:
+    """Whether a server keeps the environment variable ``name`` of the client that starts it:
+    what its key reads, and how long to stay idle."""
+    return name.startswith("PYTHON") or name in _KEYED_VARIABLES or name == "HELMLITE_COMMAND_SERVER_IDLE"
 
 
 def idle_seconds() -> float:
@@ -122,7 +129,7 @@ def server_key() -> bytes:
         # And what Python itself read from the environment at start-up (PYTHON*, the locale):
         # a child cannot redo that.
         sorted((name, value) for name, value in os.environ.items()
-               if name.startswith("PYTHON") or name in _KEYED_VARIABLES),
+               if server_variable(name) and name != "HELMLITE_COMMAND_SERVER_IDLE"),
         path_stamps,
         _package_stamp(package_dir),
     ))

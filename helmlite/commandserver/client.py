@@ -15,6 +15,7 @@ from helmlite.commandserver import (
     enabled_for,
     peer_uid,
     server_key,
+    server_variable,
     socket_address,
 )
 
@@ -145,12 +146,15 @@ def _start_server(address: str) -> None:
     """Start a server for the next run, detached; the caller goes on in-process meanwhile."""
     import subprocess
 
+    # The server keeps only what its key and its imports depend on: no tokens or passwords from
+    # this environment linger in it (each command brings its own environment).
+    environment = {name: value for name, value in os.environ.items() if server_variable(name)}
     try:
         subprocess.Popen(
             # -P: no working directory on sys.path, so the server imports what its key says.
             [sys.executable, "-P", "-m", "helmlite.commandserver", address[1:]],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            cwd="/", start_new_session=True, close_fds=True,
+            cwd="/", env=environment, start_new_session=True, close_fds=True,
         )
     except OSError:
         pass

@@ -1,4 +1,4 @@
-"""``helmlite command-server status|stop``: the warm process that serves ``template``."""
+"""``helmlite command-server status|stop``: the warm process that serves ``template`` and ``lint``."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ from helmlite.output import Output
 _NOT_RUNNING = "no command server is running for this installation"
 
 
-@click.group(short_help="show or stop the warm process that serves `helmlite template`")
+@click.group(short_help="show or stop the warm process behind template and lint")
 def command_server() -> None:
     """The command server keeps one helmlite process warm, modules imported and templates
-    parsed, and forks it for each `helmlite template`: later runs skip Python's start-up,
-    imports and parsing. The first `helmlite template` starts it; it stops by itself after
-    10 minutes without a request, and a new one starts when helmlite or a package it uses
-    changes.
+    parsed, and forks it for each `helmlite template` and `helmlite lint`: later runs skip
+    Python's start-up, imports and parsing. The first such command starts it; it stops by
+    itself after 10 minutes without a request, and a new one starts when helmlite or a
+    package it uses changes.
 
     Set HELMLITE_COMMAND_SERVER=off to run every command in its own process.
     """

@@ -20,7 +20,7 @@ from helmlite.errors import HelmliteError
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "cluster": ("helmlite.cli.cluster", "cluster", "inspect and operate the built-in cluster simulator"),
     "command-server": ("helmlite.cli.command_server", "command_server",
-                       "show or stop the warm process that serves `helmlite template`"),
+                       "show or stop the warm process behind template and lint"),
     "create": ("helmlite.cli.create", "create", "create a new chart with the given name"),
     "dependency": ("helmlite.cli.dependency", "dependency", "manage a chart's dependencies"),
     "diff": ("helmlite.cli.diff", "diff", "preview an upgrade or compare two revisions"),

@@ -3,9 +3,9 @@
 Why: a ``helmlite template`` process spends most of its time starting CPython and importing
 (click, PyYAML, the Go-template engine and its function table) and, for big charts, parsing
 templates it parsed on the previous run. Helm is one Go binary and has none of that to pay.
-So, like Mercurial's ``chg`` command server, the first ``helmlite template`` starts a server in
-the background (and renders in-process as before); later runs connect to it over a Unix
-socket. For each request the server forks a child that already has every module imported and
+So, like Mercurial's ``chg`` command server, the first ``helmlite template`` (or ``lint``) starts
+a server in the background (and runs in-process as before); later runs connect to it over a
+Unix socket. For each request the server forks a child that already has every module imported and
 every template it has seen parsed; the child takes the client's stdin/stdout/stderr (passed as
 file descriptors, so terminals, pipes and files behave exactly as in-process), working
 directory, environment and umask, runs the command, and reports its exit code, which the
@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 # Commands a server runs: pure renders, whose whole effect is their output (and --output-dir).
-COMMANDS = frozenset({"template"})
+COMMANDS = frozenset({"template", "lint"})
 DEFAULT_IDLE_SECONDS = 600
 _KEYED_VARIABLES = frozenset({"HELMLITE_CACHE_HOME", "XDG_CACHE_HOME", "HOME", "LANG", "LC_ALL", "LC_CTYPE"})
 _HEADER = 4  # every message is a 4-byte little-endian length, then a marshal'd dict

@@ -150,6 +150,8 @@ def test_served_commands_print_what_in_process_ones_do(served: Served, tmp_path:
         ("template", "web", str(tmp_path / "missing")),  # an error: message and exit status
         ("template", "Bad_Name", str(chart)),
         ("template", "--no-such-flag"),
+        ("lint", str(chart), "--strict"),
+        ("lint", str(tmp_path / "missing")),
     ]
     for args in cases:
         assert_same(served.run(*args), served.run(*args, served=False))
@@ -186,6 +188,23 @@ def test_stdin_working_directory_umask_and_environment_are_the_clients(served: S
     written = tmp_path / "rendered" / "gochart" / "templates" / "cm.yaml"
     assert written.is_file()
     assert written.stat().st_mode & 0o777 == 0o600
+
+
+def test_every_child_draws_its_own_random_values(served: Served, tmp_path: Path) -> None:
+    # Forks share the server's memory: any random state in it would repeat in every command.
+    chart = _go_chart(tmp_path, {"r.yaml": """\
+        a: {{ randAlphaNum 24 }}
+        b: {{ randInt 0 1000000000 }}
+        c: {{ uuidv4 }}
+        d: {{ genPrivateKey "ecdsa" | sha256sum }}
+        e: {{ shuffle "abcdefghijklmnopqrstuvwxyz" }}
+        """})
+    served.start()
+    outputs = [served.run("template", "x", str(chart)) for _ in range(3)]
+    assert all(result.returncode == 0 for result in outputs), outputs[0].stderr
+    lines = [result.stdout.splitlines() for result in outputs]
+    for field in range(2, 7):  # after "---" and "# Source:", each field's line differs every time
+        assert len({run[field] for run in lines}) == 3, [run[field] for run in lines]
 
 
 def test_a_client_killed_takes_its_child_with_it(served: Served, tmp_path: Path) -> None:

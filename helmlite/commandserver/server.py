@@ -27,6 +27,7 @@ from helmlite.commandserver import (
     server_key,
     socket_address,
 )
+from helmlite.render.engine import TemplateSource, compiled_sources
 
 __all__ = ["serve_forever"]
 
@@ -70,12 +71,12 @@ class _Server:
         self.stopping = False
         self.idle = idle_seconds()
         self.known_modules: set[str] = set()
-        self.known_sources: set[tuple[str, str]] = set()
+        self.known_sources: set[TemplateSource] = set()
 
     # -- warming ---------------------------------------------------------------------------------
 
-    def warm_up(self, modules: list[str], sources: list[tuple[str, str]]) -> None:
-        """Import ``modules`` and parse ``sources`` here, so every later child starts with them."""
+    def warm_up(self, modules: list[str], sources: list[TemplateSource]) -> None:
+        """Import ``modules`` and compile ``sources`` here, so every later child starts with them."""
         for name in modules:
             if name not in sys.modules:
                 try:
@@ -83,16 +84,13 @@ class _Server:
                 except Exception:  # noqa: BLE001 - a module that only imports in context stays lazy
                     pass
             self.known_modules.add(name)  # tried once, not again
-        from helmlite.render.gotemplate.engine import (
-            function_table,
-            parsed_sources,
-            preparse,
-        )
+        from helmlite.render.engine import compiled_sources, precompile
+        from helmlite.render.gotemplate.engine import function_table
 
         function_table()
         if sources:
-            preparse(sources)
-            self.known_sources = set(parsed_sources())
+            precompile(sources)
+            self.known_sources = set(compiled_sources())
         self.known_modules.update(sys.modules)
         # Children inherit this heap; keep their cycle collections off it (and its pages shared).
         gc.collect()
@@ -315,16 +313,14 @@ def _become_client(request: dict) -> None:
 def _what_was_warmed(server: _Server) -> dict:
     """What this child imported and parsed that the server had not: the server does it too."""
     modules = [name for name in sys.modules if name not in server.known_modules and name != "__main__"]
-    sources: list[tuple[str, str]] = []
-    engine = sys.modules.get("helmlite.render.gotemplate.engine")
-    if engine is not None:
-        size = 0
-        for source in engine.parsed_sources():
-            if source not in server.known_sources:
-                size += len(source[1])
-                if size > MAX_MESSAGE // 2:
-                    break
-                sources.append(source)
+    sources: list[TemplateSource] = []
+    size = 0
+    for source in compiled_sources():
+        if source not in server.known_sources:
+            size += len(source[2])
+            if size > MAX_MESSAGE // 2:
+                break
+            sources.append(source)
     return {"modules": modules, "sources": sources}
 
 

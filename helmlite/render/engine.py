@@ -7,7 +7,8 @@ signature, imported only when a chart of that dialect renders (Jinja2 stays out 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from helmlite.chart.model import ENGINE_JINJA2, Chart
@@ -15,7 +16,7 @@ from helmlite.errors import IncompatibleChartError
 from helmlite.render.capabilities import Capabilities
 from helmlite.render.context import ReleaseInfo
 
-__all__ = ["Lookup", "render_templates"]
+__all__ = ["Lookup", "TemplateSource", "compiled_sources", "precompile", "render_templates"]
 
 # lookup(apiVersion, kind, namespace, name) → the object (or a list object when name is ""), {} if none.
 Lookup = Callable[[str, str, str, str], dict[str, Any]]
@@ -32,6 +33,50 @@ def _gotemplate_renderer() -> Renderer:
     from helmlite.render.gotemplate.engine import render_chart
 
     return render_chart
+
+
+# (dialect, template name, source, partial): one template file as a dialect's cache knows it.
+TemplateSource = tuple[str, str, str, bool]
+
+
+def compiled_sources() -> list[TemplateSource]:
+    """Every template this process has parsed or compiled and still caches, both dialects.
+
+    A warm command server (helmlite/commandserver) collects these from the children it forks
+    and compiles them itself with ``precompile``, so later children find them compiled. Only
+    dialects already imported are asked: this never imports Jinja2.
+    """
+    sources: list[TemplateSource] = []
+    gotemplate = sys.modules.get("helmlite.render.gotemplate.engine")
+    if gotemplate is not None:
+        sources.extend(("gotemplate", name, text, False) for name, text in gotemplate.parsed_sources())
+    jinja = sys.modules.get("helmlite.render.jinja.environment")
+    if jinja is not None:
+        sources.extend(("jinja2", name, text, partial)
+                       for name, text, partial in jinja.get_environment().compiled_sources())
+    return sources
+
+
+def precompile(sources: Iterable[TemplateSource]) -> None:
+    """Parse or compile ``sources`` into their dialect's cache ahead of any render; one that
+    does not compile is skipped (its render reports the error)."""
+    gotemplate = [(name, text) for dialect, name, text, _ in sources if dialect == "gotemplate"]
+    jinja = [(name, text, partial) for dialect, name, text, partial in sources if dialect == "jinja2"]
+    if gotemplate:
+        from helmlite.render.gotemplate.engine import preparse
+
+        preparse(gotemplate)
+    if jinja:
+        from jinja2 import TemplateSyntaxError
+
+        from helmlite.render.jinja.environment import get_environment
+
+        environment = get_environment()
+        for name, text, partial in jinja:
+            try:
+                environment.compile_file(name, text, partial=partial)
+            except TemplateSyntaxError:
+                continue
 
 
 def _renderer(chart: Chart) -> Renderer:

@@ -261,10 +261,21 @@ def test_a_stopped_server_finishes_the_commands_it_runs(served: Served, tmp_path
 
 def test_later_children_start_with_the_templates_earlier_ones_parsed(served: Served, tmp_path: Path) -> None:
     chart = _go_chart(tmp_path, {f"cm{i}.yaml": f"kind: ConfigMap\nmetadata: {{name: cm{i}}}\n" for i in range(5)})
-    served.start()
+    first = served.start()["templates"]  # the first command ran in-process: nothing learnt yet
     assert served.run("template", "x", str(chart)).returncode == 0
+    go_templates = _settled(served)["templates"]
+    assert go_templates >= first + 5
+    assert served.run("template", "x", str(EXAMPLE_CHARTS / "mychart")).returncode == 0  # jinja2
+    assert _settled(served)["templates"] > go_templates
+
+
+def _settled(served: Served) -> dict:
+    """The server's status once it has read the last child's report."""
+    _wait_for(lambda: (served.status() or {}).get("serving") == 0)
+    time.sleep(0.3)
     status = served.status()
-    assert status is not None and status["templates"] >= 5
+    assert status is not None
+    return status
 
 
 def _address(status: dict) -> str:

@@ -161,7 +161,8 @@ class HelmliteEnvironment(SandboxedEnvironment):
         from helmlite.render.jinja.functions import install
 
         install(self)
-        self._cache: OrderedDict[tuple[str, str, bool], CompiledFile] = OrderedDict()
+        # (name, sha256 of the source, partial) → the compiled file and its source.
+        self._cache: OrderedDict[tuple[str, str, bool], tuple[CompiledFile, str]] = OrderedDict()
         self._cache_lock = threading.Lock()
         self._code_cache = default_code_cache()
 
@@ -243,13 +244,19 @@ class HelmliteEnvironment(SandboxedEnvironment):
             cached = self._cache.get(key)
             if cached is not None:
                 self._cache.move_to_end(key)
-                return cached
+                return cached[0]
         compiled = self._compile_file(name, source, source_sha256, partial)
         with self._cache_lock:
-            self._cache[key] = compiled
+            self._cache[key] = (compiled, source)
             if len(self._cache) > COMPILE_CACHE_SIZE:
                 self._cache.popitem(last=False)
         return compiled
+
+    def compiled_sources(self) -> list[tuple[str, str, bool]]:
+        """``(name, source, partial)`` of every file in the compile cache, least recently used
+        first: what a command server compiles again for its next forks (helmlite/commandserver)."""
+        with self._cache_lock:
+            return [(name, source, partial) for (name, _, partial), (_, source) in self._cache.items()]
 
     def _compile_file(self, name: str, source: str, source_sha256: str, partial: bool) -> CompiledFile:
         disk_key = CodeCache.key(name, source_sha256, partial) if self._code_cache else ""

@@ -7,8 +7,9 @@ does not pull in YAML parsing or tarfile handling.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from helmlite.lazyexports import lazy_exports
 
 __all__ = [
     "Chart",
@@ -43,7 +44,7 @@ _HOMES = {
     "helmlite.chart.archive": ("read_archive", "extract_archive", "package_chart"),
     "helmlite.chart.dependencies": ("process_dependencies", "check_dependencies_present", "dependency_status"),
 }
-_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 if TYPE_CHECKING:
     from helmlite.chart.archive import extract_archive, package_chart, read_archive
@@ -52,10 +53,3 @@ if TYPE_CHECKING:
     from helmlite.chart.loader import load_archive, load_chart, load_dir, load_files
     from helmlite.chart.metadata import parse_lock, parse_metadata, parse_requirements
     from helmlite.chart.model import Chart, ChartFile, ChartMetadata, Dependency, ImportValue, Lock, Maintainer
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'helmlite.chart' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)

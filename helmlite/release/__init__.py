@@ -12,8 +12,9 @@ must not load the storage drivers (sqlite3, sockets, uuid) that only release com
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from helmlite.lazyexports import lazy_exports
 
 __all__ = [
     "DEFAULT_LEASE_TTL_SECONDS",
@@ -62,7 +63,7 @@ _HOMES = {
         "InvalidKey", "NoDeployedReleases", "NoResults", "ReleaseExists", "ReleaseNotFound", "make_key",
     ),
 }
-_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 if TYPE_CHECKING:
     from helmlite.release.codec import decode, encode, release_json
@@ -96,10 +97,3 @@ if TYPE_CHECKING:
         ReleaseNotFound,
         make_key,
     )
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'helmlite.release' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)

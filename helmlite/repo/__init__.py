@@ -8,8 +8,9 @@ imports ``helmlite.repo.resolve`` for its option types and must not load the ind
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from helmlite.lazyexports import lazy_exports
 
 __all__ = [
     "INDEX_API_VERSION",
@@ -30,8 +31,4 @@ if TYPE_CHECKING:
         index_directory,
     )
 
-
-def __getattr__(name: str) -> Any:
-    if name not in __all__:
-        raise AttributeError(f"module 'helmlite.repo' has no attribute {name!r}")
-    return getattr(importlib.import_module("helmlite.repo.index"), name)
+__getattr__ = lazy_exports(__name__, {"helmlite.repo.index": tuple(__all__)})

@@ -12,8 +12,9 @@ CLI's value flags need only ``options``) does not load the others.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from helmlite.lazyexports import lazy_exports
 
 __all__ = [
     "MAX_YAML_BYTES",
@@ -43,7 +44,7 @@ _HOMES = {
     ),
     "helmlite.values.yamlio": ("MAX_YAML_BYTES", "dump_yaml", "load_values", "load_yaml", "load_yaml_documents"),
 }
-_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 if TYPE_CHECKING:
     from helmlite.values.coalesce import (
@@ -68,10 +69,3 @@ if TYPE_CHECKING:
         load_yaml,
         load_yaml_documents,
     )
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'helmlite.values' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)

@@ -47,10 +47,11 @@ def test_each_module_loads_only_the_drivers_it_uses(module: str, loaded: list[st
 
 
 def test_every_public_name_resolves_to_its_home_module() -> None:
+    homes = {name: module for module, names in storage._HOMES.items() for name in names}
+    assert set(homes) == set(storage.__all__)
     for name in storage.__all__:
         value = getattr(storage, name)
-        home = storage._MODULE_OF[name]
-        assert value is getattr(sys.modules[home], name)
+        assert value is getattr(sys.modules[homes[name]], name)
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

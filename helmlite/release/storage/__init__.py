@@ -11,8 +11,9 @@ release command needs only the one driver it uses (``sql`` alone costs sqlite3).
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from helmlite.lazyexports import lazy_exports
 
 __all__ = [
     "DEFAULT_NAMESPACE",
@@ -58,7 +59,7 @@ _HOMES = {
     ),
     "helmlite.release.storage.sql": ("SQLDriver", "SQLStorageError"),
 }
-_MODULE_OF = {name: module for module, names in _HOMES.items() for name in names}
+__getattr__ = lazy_exports(__name__, _HOMES)
 
 if TYPE_CHECKING:
     from helmlite.release.storage.driver import (
@@ -92,10 +93,3 @@ if TYPE_CHECKING:
         SecretDriver,
     )
     from helmlite.release.storage.sql import SQLDriver, SQLStorageError
-
-
-def __getattr__(name: str) -> Any:
-    module = _MODULE_OF.get(name)
-    if module is None:
-        raise AttributeError(f"module 'helmlite.release.storage' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)

@@ -12,7 +12,9 @@ one line and exits 1. Anything else is a bug and gets "use --debug for a traceba
     │   └── IncompatibleChartError   kubeVersion / chart type / template engine not usable here
     ├── ValuesError              values that cannot be parsed or merged
     │   ├── SetParseError        a --set / --set-string / --set-json expression
-    │   └── SchemaValidationError    values that violate values.schema.json (lists every violation)
+    │   ├── ValuesFileError      a values file that is not YAML or not a map (Helm's "failed to parse")
+    │   ├── SchemaValidationError    values that violate values.schema.json (lists every violation)
+    │   └── YAMLReadBackError    values Helm's toYaml cannot write (go-yaml's message); also a ValueError
     ├── RenderError              a template failed to parse or execute (names file and line)
     ├── ManifestError            rendered output that is not valid Kubernetes YAML
     ├── ReleaseError             (helmlite.release) release records and their storage
@@ -60,6 +62,8 @@ __all__ = [
     "ValuesError",
     "SetParseError",
     "SchemaValidationError",
+    "ValuesFileError",
+    "YAMLReadBackError",
     "RenderError",
     "ManifestError",
 ]
@@ -111,6 +115,24 @@ class SchemaValidationError(ValuesError):
     def __init__(self, message: str, violations: dict[str, list[tuple[str, str]]]) -> None:
         super().__init__(message)
         self.violations = violations
+
+
+class ValuesFileError(ValuesError):
+    """A values file that cannot be read: ``failed to parse <source>: <problem>``, as Helm words
+    a ``-f`` file. ``problem`` alone is what Helm's other callers wrap their own way (a chart's
+    values.yaml: ``cannot load values.yaml: <problem>``)."""
+
+    def __init__(self, source: str, problem: str) -> None:
+        super().__init__(f"failed to parse {source}: {problem}")
+        self.source = source
+        self.problem = problem
+
+
+class YAMLReadBackError(ValuesError, ValueError):
+    """A value that cannot be written as YAML the way Helm's ``toYaml`` (sigs.k8s.io/yaml) writes
+    it, because go-yaml cannot read back its JSON form: the message is go-yaml's, as Helm prints
+    it (``yaml: control characters are not allowed``). A ValueError too, for callers that
+    treat any unwritable value alike."""
 
 
 class RenderError(HelmliteError):

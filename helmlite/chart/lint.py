@@ -1320,7 +1320,7 @@ def _values_file_problem(linter: _Linter, overrides: dict[str, Any], skip_schema
     """
     from helmlite.chart.loader import read_chart_dir
     from helmlite.chart.model import Chart, ChartMetadata
-    from helmlite.errors import HelmliteError, SchemaValidationError, ValuesError
+    from helmlite.errors import HelmliteError, SchemaValidationError, ValuesError, ValuesFileError
     from helmlite.values.coalesce import coalesce_tables
     from helmlite.values.schema import SCHEMA_FILE, validate_values
     from helmlite.values.yamlio import load_values
@@ -1329,6 +1329,9 @@ def _values_file_problem(linter: _Linter, overrides: dict[str, Any], skip_schema
         values = load_values((linter.chart_dir / VALUES_FILE).read_bytes(), VALUES_FILE)
     except OSError as err:
         return f"unable to parse YAML: {_os_problem('read', linter.chart_dir / VALUES_FILE, err)}"
+    except ValuesFileError as err:
+        # Helm's rule reads the file with sigs.k8s.io/yaml directly: the converter's message only.
+        return f"unable to parse YAML: {err.problem.removeprefix('cannot unmarshal yaml document: ')}"
     except ValuesError as err:
         return f"unable to parse YAML: {err}"
     schema_path = linter.chart_dir / SCHEMA_FILE

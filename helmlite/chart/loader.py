@@ -9,6 +9,7 @@ recursively. The directory reader applies ``.helmignore`` (plus Helm's built-in
 from __future__ import annotations
 
 import os
+import posixpath
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,7 @@ from helmlite.chart.archive import read_archive as _read_archive
 from helmlite.chart.helmignore import HELMIGNORE, IgnoreRules
 from helmlite.chart.metadata import UTF8_BOM, parse_lock, parse_metadata, parse_requirements, quoted
 from helmlite.chart.model import API_VERSION_V1, Chart, ChartFile
-from helmlite.errors import ArchiveError, ChartError, ChartLoadError, ValuesError
+from helmlite.errors import ArchiveError, ChartError, ChartLoadError, ValuesError, ValuesFileError
 
 __all__ = ["load_chart", "load_dir", "load_archive", "load_files", "read_chart_dir"]
 
@@ -148,6 +149,9 @@ def _load_values(data: bytes, label: str) -> dict[str, Any]:
 
     try:
         return load_values(data, label)
+    except ValuesFileError as err:
+        # Helm's wording, which names the file alone: "cannot load values.yaml: …".
+        raise ChartLoadError(f"cannot load {posixpath.basename(label)}: {err.problem}") from None
     except ValuesError as err:
         raise ChartLoadError(str(err) if label in str(err) else f"{label}: {err}") from None
 

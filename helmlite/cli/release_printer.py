@@ -248,7 +248,7 @@ def print_resources(output: Output, groups: Sequence[tuple[str, list[dict[str, A
 
 def list_rows(releases: Sequence[Release], time_format: str = "") -> list[dict[str, str]]:
     """``list``'s elements, with Helm's JSON keys (``revision`` is a string, as in Helm)."""
-    from helmlite.render.gofmt import go_time_format
+    from helmlite.gofmt import go_time_format
 
     rows = []
     for rel in releases:

@@ -34,23 +34,24 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import datetime
 import functools
 import io
+import json
 import math
 import re
-import secrets
 import struct
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
 from yaml.composer import Composer, ComposerError
-from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent, MappingEndEvent, ScalarEvent, SequenceEndEvent, SequenceStartEvent
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from yaml.reader import ReaderError
 from yaml.representer import SafeRepresenter
 
-from helmlite.errors import ValuesError
+from helmlite.errors import ValuesError, ValuesFileError, YAMLReadBackError
 from helmlite.values.coalesce import merge_maps
 
 __all__ = [
@@ -67,6 +68,8 @@ __all__ = [
     "describe_yaml_error",
     "go_yaml_error",
     "go_yaml_key",
+    "go_yaml_read_back_error",
+    "GO_YAML_SIMPLE_KEY_LIMIT",
 ]
 
 MAX_YAML_BYTES = 16 * 1024 * 1024
@@ -87,8 +90,24 @@ _MERGE = "tag:yaml.org,2002:merge"
 _VALUE = "tag:yaml.org,2002:value"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
+_BINARY = "tag:yaml.org,2002:binary"
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
 # The node the composer puts where an alias names the collection it is inside (not a YAML tag).
 _RECURSIVE_ALIAS = "helmlite:recursive-alias"
+# The tag the composer gives a scalar that go-yaml cannot decode as its explicit tag says (not a
+# YAML tag): the node's value is go-yaml's message, raised when decoding reaches it.
+_UNDECODABLE = "helmlite:undecodable"
+# Explicit scalar tags go-yaml v2 checks the value against (its resolvableTag); !!str and
+# !!binary take any text. Any other tag is ignored: the scalar is a string, a collection is
+# read by its kind (so ``!!set``, ``!!omap``, ``!!map x``, ``!!int [1]`` are plain data).
+_CHECKED_TAGS = frozenset([_INT, _FLOAT, _BOOL, _NULL, _TIMESTAMP])
+_SHORT_TAGS = {_STR: "!!str", _INT: "!!int", _FLOAT: "!!float", _BOOL: "!!bool", _NULL: "!!null", _TIMESTAMP: "!!timestamp"}
+# go-yaml v2's parseTimestamp: a four-digit year and then one of its layouts (checked as dates).
+_GO_TIMESTAMP = re.compile(
+    r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})"
+    r"(?:[Tt]([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]+)?(?:Z|[-+][0-9]{2}:[0-9]{2})"
+    r"| ([0-9]{1,2}):([0-9]{1,2}):([0-9]{1,2})(?:\.[0-9]+)?)?"
+)
 
 _BOOLEANS = {"y": True, "yes": True, "on": True, "true": True, "n": False, "no": False, "off": False, "false": False}
 _BOOL_WORDS = frozenset("y Y yes Yes YES n N no No NO true True TRUE false False FALSE on On ON off Off OFF".split())
@@ -116,14 +135,12 @@ def _plain_scalar_tag(value: str) -> str:
     if value == "<<":
         return _MERGE
     first = value[0]
-    if first in "+-0123456789":
+    if first in "+-.0123456789":
         digits = value.replace("_", "")
-        if _GO_INT.fullmatch(digits):
+        if first != "." and _GO_INT.fullmatch(digits):
             return _INT
-        if _GO_FLOAT.fullmatch(digits):
-            return _FLOAT
-    elif first == "." and _GO_FLOAT.fullmatch(value):
-        return _FLOAT
+        if _GO_FLOAT.fullmatch(digits) and not math.isinf(float(digits)):
+            return _FLOAT  # one too large for a float64 is a string to go-yaml (ParseFloat fails)
     return _STR
 
 
@@ -141,18 +158,45 @@ def _parse_go_int(text: str) -> int:
     return sign * int(digits, 10)
 
 
-def _float_key_text(value: float) -> str:
-    """A float key as sigs.k8s.io/yaml writes it: strconv.FormatFloat(v, 'g', -1, 32)."""
+def _is_go_timestamp(text: str) -> bool:
+    match = _GO_TIMESTAMP.fullmatch(text)
+    if match is None:
+        return False
+    year, month, day = (int(part) for part in match.group(1, 2, 3))
+    clock = [int(part) for part in match.groups()[3:] if part is not None]
     try:
-        single = struct.unpack("f", struct.pack("f", value))[0]
-    except OverflowError:
-        single = math.copysign(math.inf, value)
-    if math.isinf(single):
-        return "-.inf" if single < 0 else ".inf"  # too large for float32: Go spells infinity so here
-    # The shortest mantissa that reads back as the same float32, as Go's shortest formatting.
-    for precision in range(9):
-        text = f"{single:.{precision}e}"
-        if struct.unpack("f", struct.pack("f", float(text)))[0] == single:
+        datetime.date(year, month, day)
+    except ValueError:
+        return False
+    return not clock or (clock[0] < 24 and clock[1] < 60 and clock[2] < 60)
+
+
+def _explicit_tag_problem(tag: str, text: str) -> str | None:
+    """go-yaml's error for a scalar tagged ``tag`` (one of _CHECKED_TAGS) that does not read as
+    that type, or None: ``cannot decode !!str `x` as a !!int`` (resolve.go). An integer may be
+    tagged !!float."""
+    resolved = _plain_scalar_tag(text)
+    if resolved == _MERGE:
+        resolved = _STR
+    elif resolved == _INT:
+        number = _parse_go_int(text)
+        if not -(2**63) <= number < 2**64:  # neither int64 nor uint64: go-yaml tries a float
+            digits = text.replace("_", "")
+            resolved = _FLOAT if _GO_FLOAT.fullmatch(digits) and not math.isinf(float(digits)) else _STR
+    if resolved == _STR and tag == _TIMESTAMP and _is_go_timestamp(text):
+        resolved = _TIMESTAMP
+    if resolved == tag or (tag == _FLOAT and resolved == _INT):
+        return None
+    return f"cannot decode {_SHORT_TAGS[resolved]} `{text}` as a {_SHORT_TAGS[tag]}"
+
+
+def _go_shortest_g(value: float, *, single: bool) -> str:
+    """Go's ``strconv.FormatFloat(value, 'g', -1, 32 or 64)`` for a finite value: the shortest
+    digits that read back as the same float32/float64, in exponent form below 1e-4 or from 1e6."""
+    pack = (lambda v: struct.unpack("f", struct.pack("f", v))[0]) if single else float
+    for precision in range(17):
+        text = f"{value:.{precision}e}"
+        if pack(float(text)) == value:
             break
     mantissa, exponent_text = text.split("e")
     exponent = int(exponent_text)
@@ -163,12 +207,61 @@ def _float_key_text(value: float) -> str:
     return f"{float(text):.{max(significant - exponent - 1, 0)}f}"
 
 
+def _float_key_text(value: float) -> str:
+    """A float key as sigs.k8s.io/yaml writes it: strconv.FormatFloat(v, 'g', -1, 32)."""
+    try:
+        single = struct.unpack("f", struct.pack("f", value))[0]
+    except OverflowError:
+        single = math.copysign(math.inf, value)
+    if math.isinf(single):
+        return "-.inf" if single < 0 else ".inf"  # too large for float32: Go spells infinity so here
+    return _go_shortest_g(single, single=True)
+
+
+def _go_float_text(value: float) -> str:
+    """A float64 as Go's ``%v`` prints it (``1e+06``, ``+Inf``, ``NaN``)."""
+    if math.isnan(value):
+        return "NaN"
+    if math.isinf(value):
+        return "-Inf" if value < 0 else "+Inf"
+    return _go_shortest_g(value, single=False)
+
+
+# strconv.Quote's short escapes; other characters it cannot print are \xXX, \uXXXX or \UXXXXXXXX.
+_GO_QUOTE_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
+
+
+def _go_quote(text: str) -> str:
+    """``strconv.Quote(text)``: what Go's ``%#v`` prints for a string."""
+    out = ['"']
+    for ch in text:
+        if ch in ('"', "\\"):
+            out.append("\\" + ch)
+        elif ch in _GO_QUOTE_ESCAPES:
+            out.append(_GO_QUOTE_ESCAPES[ch])
+        elif ch.isprintable():  # Python's printable characters are Go's unicode.IsPrint ones
+            out.append(ch)
+        elif ord(ch) < 0x80:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    out.append('"')
+    return "".join(out)
+
+
 class _GoYAMLFailure(yaml.MarkedYAMLError):
     """An error go-yaml raises without a line number (its ``failf``): Helm's message is the bare
-    problem; helmlite's own messages still say where (``problem_mark``)."""
+    problem; helmlite's own messages still say where (``problem_mark``).
 
-    def __init__(self, problem: str, mark: Any) -> None:
+    ``converting`` marks the errors of sigs.k8s.io/yaml's YAML-to-JSON step (a null map key, a
+    number JSON cannot hold), which Helm prints without go-yaml's ``yaml: `` prefix.
+    """
+
+    def __init__(self, problem: str, mark: Any, *, converting: bool = False) -> None:
         super().__init__(problem=problem, problem_mark=mark)
+        self.converting = converting
 
 
 class _HelmLoader(Composer, yaml.CSafeLoader):
@@ -217,8 +310,15 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
         self._nodes += 1
         tag = event.tag
         if kind is ScalarEvent:
-            if tag is None or tag == "!":
+            if tag is None:
                 tag = self.resolve(ScalarNode, event.value, event.implicit)
+            elif tag in _CHECKED_TAGS:
+                problem = _explicit_tag_problem(tag, event.value)
+                if problem is not None:
+                    tag = _UNDECODABLE
+                    event.value = problem  # what the node's constructor raises
+            elif tag != _BINARY:
+                tag = _STR  # go-yaml reads a scalar with any other tag ("!", "!foo", "!!map") as text
             node: Any = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
             if anchor is not None:
                 self.anchors[anchor] = node
@@ -232,7 +332,8 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
         self._deepest = max(self._deepest, depth)
         outer_deepest, first_node = self._deepest, self._nodes - 1
         if kind is SequenceStartEvent:
-            node = SequenceNode(_SEQ if tag in (None, "!") else tag, [], event.start_mark, None, event.flow_style)
+            # A collection's tag is ignored, as go-yaml does (``!!set [a]`` is a list).
+            node = SequenceNode(_SEQ, [], event.start_mark, None, event.flow_style)
             if anchor is not None:
                 self.anchors[anchor] = node
                 self._anchor_shapes.pop(anchor, None)  # unfinished: an alias to it inside is recursive
@@ -241,7 +342,7 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
             while not self.check_event(SequenceEndEvent):
                 items.append(self.compose_node(node, None))
         else:
-            node = MappingNode(_MAP if tag in (None, "!") else tag, [], event.start_mark, None, event.flow_style)
+            node = MappingNode(_MAP, [], event.start_mark, None, event.flow_style)
             if anchor is not None:
                 self.anchors[anchor] = node
                 self._anchor_shapes.pop(anchor, None)
@@ -298,108 +399,188 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
                             _construct_recursive_alias(self, merged)
         super().flatten_mapping(node)  # type: ignore[no-untyped-call]
 
+    def construct_document(self, node: Any) -> Any:
+        # sigs.k8s.io/yaml converts the document to JSON only once go-yaml has decoded all of
+        # it: a null map key, then a number JSON cannot hold, count only when decoding passed.
+        self._conversion_failure: _GoYAMLFailure | None = None
+        self._non_finite: list[tuple[float, Any]] = []  # (value, mark) in document order
+        data = super().construct_document(node)  # type: ignore[no-untyped-call]
+        if self._conversion_failure is not None:
+            raise self._conversion_failure
+        if self._non_finite:
+            raise _json_number_failure(data, self._non_finite)
+        return data
+
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        if not isinstance(node, MappingNode):
-            raise ConstructorError(None, None, f"expected a mapping node, but found {node.id}", node.start_mark)
         self.flatten_mapping(node)
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _key_text(self.construct_object(key_node), key_node)
-            mapping[key] = self.construct_object(value_node)
+            if isinstance(key_node, (MappingNode, SequenceNode)):
+                raise _GoYAMLFailure(f"invalid map key: {self._go_syntax(key_node, nested=False)}", key_node.start_mark)
+            key = self.construct_object(key_node)
+            value = self.construct_object(value_node)
+            if type(key) is not str:
+                key = self._key_text(key, key_node, value_node)
+                if key is None:
+                    continue
+            mapping[key] = value
         return mapping
 
+    def _key_text(self, key: Any, key_node: Any, value_node: Any) -> str | None:
+        """A mapping key as sigs.k8s.io/yaml's YAML→JSON step spells it, or None for a key it
+        refuses (a null or a uint64 one: the conversion failure is recorded)."""
+        if isinstance(key, bool):
+            return "true" if key else "false"
+        if isinstance(key, int):
+            if -(2**63) <= key < 2**63:
+                return str(key)
+            if 0 < key < 2**64:
+                self._refuse_key(f"uint64, key: {key:#x}", key_node, value_node)
+                return None
+            try:
+                return _float_key_text(float(key))  # go-yaml reads it as a float64
+            except OverflowError:
+                return str(key_node.value)  # and as a string when it is too large for one
+        if isinstance(key, float):
+            return _float_key_text(key)
+        self._refuse_key("%!s(<nil>), key: <nil>", key_node, value_node)
+        return None
 
-def _key_text(key: Any, node: Any) -> str:
-    """A mapping key as Helm's YAML→JSON conversion spells it."""
-    if isinstance(key, str):
-        return key
-    if isinstance(key, bool):
-        return "true" if key else "false"
-    if isinstance(key, int):
-        return str(key)
-    if isinstance(key, float):
-        return _float_key_text(key)
+    def _refuse_key(self, key_description: str, key_node: Any, value_node: Any) -> None:
+        if self._conversion_failure is None:
+            value = self._go_syntax(value_node, nested=False)
+            self._conversion_failure = _GoYAMLFailure(
+                f"unsupported map key of type: {key_description}, value: {value}", key_node.start_mark, converting=True
+            )
+
+    def _go_syntax(self, node: Any, *, nested: bool) -> str:
+        """Go's ``%#v`` of what go-yaml decodes ``node`` to, as an ``interface{}``: how Helm shows
+        a collection used as a map key, or the value of a refused key. ``nested``: inside a
+        collection, where a nil prints as ``interface {}(nil)`` rather than ``<nil>``."""
+        if isinstance(node, SequenceNode):
+            return "[]interface {}{" + ", ".join(self._go_syntax(item, nested=True) for item in node.value) + "}"
+        if isinstance(node, MappingNode):
+            self.flatten_mapping(node)
+            entries: dict[tuple[int, Any], str] = {}
+            for key_node, value_node in node.value:
+                if isinstance(key_node, (MappingNode, SequenceNode)):
+                    raise _GoYAMLFailure(
+                        f"invalid map key: {self._go_syntax(key_node, nested=False)}", key_node.start_mark
+                    )
+                key = self.construct_object(key_node)
+                # fmt prints a map sorted by key; a later duplicate replaces the earlier one
+                entries[_go_sort_key(key)] = (
+                    f"{self._go_syntax(key_node, nested=True)}:{self._go_syntax(value_node, nested=True)}"
+                )
+            return "map[interface {}]interface {}{" + ", ".join(entries[k] for k in sorted(entries)) + "}"
+        value = self.construct_object(node)
+        if value is None:
+            return "interface {}(nil)" if nested else "<nil>"
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, int):
+            if -(2**63) <= value < 2**63:
+                return str(value)
+            if 0 < value < 2**64:
+                return f"{value:#x}"  # go-yaml's uint64
+            try:
+                return _go_float_text(float(value))
+            except OverflowError:
+                return _go_quote(str(node.value))
+        if isinstance(value, float):
+            return _go_float_text(value)
+        return _go_quote(str(value))
+
+
+def _go_sort_key(key: Any) -> tuple[int, Any]:
+    """Where fmt puts ``key`` among a printed map's keys: by value within a type (types apart)."""
     if key is None:
-        raise ConstructorError(None, None, "unsupported map key: null", node.start_mark)
-    raise ConstructorError(None, None, f"invalid map key: a {type(key).__name__}", node.start_mark)
+        return (0, 0)
+    if isinstance(key, bool):
+        return (1, key)
+    if isinstance(key, (int, float)):
+        return (2, key)
+    return (3, str(key))
 
 
-def _scalar_error(node: Any, what: str) -> ConstructorError:
-    return ConstructorError(None, None, f"invalid {what} {node.value!r}", node.start_mark)
+def _json_number_failure(data: Any, non_finite: list[tuple[float, Any]]) -> _GoYAMLFailure:
+    """json.Marshal's error for the first infinity or NaN in ``data`` in its order (map keys
+    sorted), placed at the first such value of the document that prints the same."""
+    first = _first_non_finite(data)
+    text = _go_float_text(math.nan if first is None else first)
+    mark = next((mark for value, mark in non_finite if _go_float_text(value) == text), non_finite[0][1])
+    return _GoYAMLFailure(f"json: unsupported value: {text}", mark, converting=True)
+
+
+def _first_non_finite(value: Any) -> float | None:
+    if isinstance(value, float):
+        return None if math.isfinite(value) else value
+    if isinstance(value, dict):
+        items: Iterator[Any] = (value[key] for key in sorted(value))
+    elif isinstance(value, list):
+        items = iter(value)
+    else:
+        return None
+    for item in items:
+        found = _first_non_finite(item)
+        if found is not None:
+            return found
+    return None
+
+
+def _construct_undecodable(loader: _HelmLoader, node: Any) -> Any:
+    raise _GoYAMLFailure(node.value, node.start_mark)
 
 
 def _construct_bool(loader: _HelmLoader, node: Any) -> bool:
-    value = _BOOLEANS.get(loader.construct_scalar(node).lower())
-    if value is None:
-        raise _scalar_error(node, "boolean")
-    return value
+    return _BOOLEANS[loader.construct_scalar(node).lower()]  # the composer checked it is one
 
 
 def _construct_int(loader: _HelmLoader, node: Any) -> int:
-    try:
-        return _parse_go_int(loader.construct_scalar(node))
-    except ValueError:
-        raise _scalar_error(node, "integer") from None
+    return _parse_go_int(loader.construct_scalar(node))
 
 
 def _construct_float(loader: _HelmLoader, node: Any) -> float:
     text = loader.construct_scalar(node)
-    try:
-        value = float(text.replace("_", "")) if text not in _SPECIAL_FLOATS else math.inf
-    except ValueError:
-        raise _scalar_error(node, "float") from None
+    if text in _SPECIAL_FLOATS:
+        value = math.nan if text.endswith(("nan", "NaN", "NAN")) else -math.inf if text[0] == "-" else math.inf
+    elif _plain_scalar_tag(text) == _INT:
+        value = float(_parse_go_int(text))  # an integer tagged !!float
+    else:
+        value = float(text.replace("_", ""))
     if not math.isfinite(value):
-        # Helm fails the same way ("json: unsupported value: +Inf"): JSON has no such numbers.
-        raise ConstructorError(
-            None, None, f"unsupported value {text!r}: infinity and NaN cannot be represented in JSON", node.start_mark
-        )
+        loader._non_finite.append((value, node.start_mark))  # JSON cannot hold it: fails after decoding
     return value
 
 
 def _construct_binary(loader: _HelmLoader, node: Any) -> str:
     # Helm decodes !!binary and keeps the bytes as a string; JSON then replaces invalid UTF-8.
+    # Go's base64.StdEncoding skips line breaks, nothing else.
+    text = loader.construct_scalar(node).replace("\r", "").replace("\n", "")
     try:
-        data = base64.b64decode("".join(loader.construct_scalar(node).split()), validate=True)
+        data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise _scalar_error(node, "base64 value") from None
+        raise _GoYAMLFailure("!!binary value contains invalid base64 data", node.start_mark) from None
     return data.decode("utf-8", "replace")
 
 
-def _construct_timestamp(loader: _HelmLoader, node: Any) -> str:
-    return loader.construct_scalar(node)  # Helm keeps timestamps as the text written
-
-
-def _construct_set(loader: _HelmLoader, node: Any) -> dict[Any, Any]:
-    return loader.construct_mapping(node)  # a map whose values are all null, as go-yaml reads it
-
-
-def _construct_pairs(loader: _HelmLoader, node: Any) -> list[Any]:
-    return loader.construct_sequence(node)  # the list of one-entry maps it is written as
+def _construct_text(loader: _HelmLoader, node: Any) -> str:
+    # Helm keeps a timestamp as the text written; "<<" anywhere but as a map key is text too.
+    return loader.construct_scalar(node)
 
 
 def _construct_recursive_alias(loader: _HelmLoader, node: Any) -> Any:
     raise _GoYAMLFailure(f"anchor '{node.value}' value contains itself", node.start_mark)
 
 
-def _construct_untagged(loader: _HelmLoader, node: Any) -> Any:
-    # go-yaml ignores tags it does not know: the node is read as plain data.
-    if isinstance(node, ScalarNode):
-        return loader.construct_scalar(node)
-    if isinstance(node, SequenceNode):
-        return loader.construct_sequence(node)
-    return loader.construct_mapping(node)
-
-
 _HelmLoader.add_constructor(_BOOL, _construct_bool)
 _HelmLoader.add_constructor(_INT, _construct_int)
 _HelmLoader.add_constructor(_FLOAT, _construct_float)
-_HelmLoader.add_constructor("tag:yaml.org,2002:binary", _construct_binary)
-_HelmLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
-_HelmLoader.add_constructor("tag:yaml.org,2002:set", _construct_set)
-_HelmLoader.add_constructor("tag:yaml.org,2002:omap", _construct_pairs)
-_HelmLoader.add_constructor("tag:yaml.org,2002:pairs", _construct_pairs)
+_HelmLoader.add_constructor(_BINARY, _construct_binary)
+_HelmLoader.add_constructor(_TIMESTAMP, _construct_text)
+_HelmLoader.add_constructor(_MERGE, _construct_text)
 _HelmLoader.add_constructor(_RECURSIVE_ALIAS, _construct_recursive_alias)
-_HelmLoader.add_constructor(None, _construct_untagged)
+_HelmLoader.add_constructor(_UNDECODABLE, _construct_undecodable)
 
 
 def _check_size(data: bytes | str, source: str) -> None:
@@ -428,6 +609,8 @@ def go_yaml_error(exc: yaml.YAMLError) -> str:
     words the problem without one (``unknown anchor 'x' referenced``)."""
     if isinstance(exc, _GoYAMLFailure):
         return str(exc.problem)
+    if isinstance(exc, ReaderError):
+        return str(exc.reason)  # go-yaml's reader errors (bad UTF-8, control characters) say no more
     if not isinstance(exc, yaml.MarkedYAMLError):
         return describe_yaml_error(exc)
     line = 0
@@ -437,6 +620,14 @@ def go_yaml_error(exc: yaml.YAMLError) -> str:
         line = exc.context_mark.line
     problem = exc.problem or "unknown problem parsing YAML content"
     return f"line {line}: {problem}" if line else problem
+
+
+def _yaml_to_json_error(exc: yaml.YAMLError) -> str:
+    """What Helm prints after ``error converting YAML to JSON: `` for ``exc``: go-yaml's error
+    with its ``yaml: `` prefix, or the conversion's own (``json: unsupported value: +Inf``)."""
+    if isinstance(exc, _GoYAMLFailure) and exc.converting:
+        return str(exc.problem)
+    return f"yaml: {go_yaml_error(exc)}"
 
 
 def _values_error(source: str, exc: yaml.YAMLError) -> ValuesError:
@@ -470,6 +661,16 @@ def load_yaml_documents(data: bytes | str, source: str) -> list[Any]:
         raise _values_error(source, exc) from None
 
 
+def _first_document(data: bytes | str) -> Any:
+    """The first document of ``data`` (None when there is none); later ones are not read.
+    Raises what the loader raises (yaml.YAMLError)."""
+    loader = _HelmLoader(data)
+    try:
+        return loader.get_data() if loader.check_data() else None
+    finally:
+        loader.dispose()
+
+
 def load_first_document(data: bytes | str, source: str) -> Any:
     """Parse only the first document of a YAML stream in Helm's dialect (None when there is none).
 
@@ -477,13 +678,10 @@ def load_first_document(data: bytes | str, source: str) -> Any:
     Raises ValuesError like ``load_yaml``.
     """
     _check_size(data, source)
-    loader = _HelmLoader(data)
     try:
-        return loader.get_data() if loader.check_data() else None
+        return _first_document(data)
     except yaml.YAMLError as exc:
         raise _values_error(source, exc) from None
-    finally:
-        loader.dispose()
 
 
 def unmarshal_yaml(data: str) -> Any:
@@ -491,33 +689,73 @@ def unmarshal_yaml(data: str) -> Any:
     ``data`` (None when there is none); later documents are not read, so errors in them do not
     count.
 
-    Raises ValuesError with the message Helm prints for the same input where go-yaml's words are
-    known (syntax errors, undefined or recursive aliases): ``error converting YAML to JSON:
-    yaml: unknown anchor 'x' referenced``; oversized input as ``load_yaml`` does.
+    Raises ValuesError with the message Helm prints for the same input: ``error converting YAML
+    to JSON: `` and go-yaml's error (``yaml: unknown anchor 'x' referenced``, ``yaml: cannot
+    decode !!str `x` as a !!int``, ``yaml: control characters are not allowed``) or the JSON
+    step's (``unsupported map key of type: …``, ``json: unsupported value: +Inf``); oversized
+    input as ``load_yaml`` does.
     """
     if len(data) > MAX_YAML_BYTES:
         raise ValuesError(f"{len(data)} bytes is more than the {MAX_YAML_BYTES} allowed for a YAML document")
-    loader = _HelmLoader(data)
     try:
-        return loader.get_data() if loader.check_data() else None
+        return _first_document(data)
     except yaml.YAMLError as exc:
-        raise ValuesError(f"error converting YAML to JSON: yaml: {go_yaml_error(exc)}") from None
-    finally:
-        loader.dispose()
+        raise ValuesError(f"error converting YAML to JSON: {_yaml_to_json_error(exc)}") from None
+
+
+# k8s.io/apimachinery's YAMLReader, which Helm's LoadValues splits a values file with: a line
+# starting with "---" ends a document, and only blanks or a comment may follow on that line.
+_SEPARATOR_LINE = re.compile(r"^---([^\n]*)(?:\n|\Z)", re.MULTILINE)
+_SEPARATOR_LINE_BYTES = re.compile(_SEPARATOR_LINE.pattern.encode(), re.MULTILINE)
+
+
+def _values_documents(data: bytes | str) -> list[Any]:
+    """The documents of a values file as Helm's YAMLReader cuts them (each a slice of ``data``,
+    so go-yaml's line numbers count from the document's first line). Raises ValueError with the
+    reader's message for a separator line followed by something else."""
+    separators = _SEPARATOR_LINE_BYTES if isinstance(data, bytes) else _SEPARATOR_LINE
+    documents = []
+    start = 0
+    for match in separators.finditer(data):  # type: ignore[arg-type]
+        after = match.group(1).strip()
+        if after and after[:1] not in ("#", b"#"):
+            text = after.decode("utf-8", "replace") if isinstance(after, bytes) else after
+            raise ValueError(f"invalid Yaml document separator: {text}")
+        if match.start() > start:
+            documents.append(data[start : match.start()])
+        start = match.end()
+    if start < len(data):
+        documents.append(data[start:])
+    return documents
 
 
 def load_values(data: bytes | str, source: str) -> dict[str, Any]:
     """Parse a values file: its documents deep-merged in order, as Helm's ``loader.LoadValues``.
 
-    Returns a dict ({} for an empty file). Raises ValuesError naming ``source`` when the YAML
-    is invalid (see ``load_yaml``) or a document is not a map.
+    Each document is read as ``unmarshal_yaml`` reads one (after a ``...`` nothing more is
+    read). Returns a dict ({} for an empty file). Raises ValuesFileError as Helm words a values
+    file it cannot read, ``failed to parse <source>: cannot unmarshal yaml document: error
+    converting YAML to JSON: yaml: line 1: did not find expected node content`` (go-yaml's line
+    numbers count from the start of the document), or when a document is not a map
+    (``failed to parse <source>: values must be a map of keys to values, got list``).
     """
+    _check_size(data, source)
+    try:
+        documents = _values_documents(data)
+    except ValueError as exc:
+        raise ValuesFileError(source, f"error reading yaml document: {exc}") from None
     values: dict[str, Any] = {}
-    for document in load_yaml_documents(data, source):
+    for text in documents:
+        try:
+            document = _first_document(text)
+        except yaml.YAMLError as exc:
+            problem = f"cannot unmarshal yaml document: error converting YAML to JSON: {_yaml_to_json_error(exc)}"
+            raise ValuesFileError(source, problem) from None
         if document is None:
             continue
         if not isinstance(document, dict):
-            raise ValuesError(f"{source}: values must be a map of keys to values, got {type(document).__name__}")
+            kind = type(document).__name__
+            raise ValuesFileError(source, f"values must be a map of keys to values, got {kind}")
         values = merge_maps(values, document) if values else document
     return values
 
@@ -565,6 +803,22 @@ def _go_key_compare(a: str, b: str) -> int:
 
 # Sort key for map keys in go-yaml v2's order (what Helm's toYaml and index.yaml use).
 go_yaml_key = functools.cmp_to_key(_go_key_compare)
+
+
+# go-yaml's scanner drops a possible simple key when the ":" is more than 1024 characters past
+# its start, i.e. when the key's JSON form (quotes included) is longer: in the flow mapping
+# json.Marshal writes it is then not a key but a parse error.
+GO_YAML_SIMPLE_KEY_LIMIT = 1024
+"""Longest JSON form (quotes included) of a map key that Helm's toYaml can write."""
+# JSON writes a character in at most 6 (\u0001): a key this short always fits.
+_SHORT_KEY_CHARS = (GO_YAML_SIMPLE_KEY_LIMIT - 2) // 6
+# go-yaml decodes its input 512 bytes at a time (input_raw_buffer_size), checking characters ...
+_READER_CHUNK_BYTES = 512
+# ... and has at least this many characters decoded from a token's start before scanning it.
+_SCANNER_LOOKAHEAD = 4
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"(:?)')
+# What json.Marshal escapes that Python's json.dumps(ensure_ascii=False) leaves as it is.
+_JSON_HTML_UNSAFE = re.compile("[<>&\u2028\u2029]")
 
 
 # toYaml is sigs.k8s.io/yaml.Marshal: json.Marshal, read back by go-yaml, emitted by go-yaml. A
@@ -640,8 +894,10 @@ class _HelmDumper(yaml.CSafeDumper):
         return True
 
     def represent_go_map(self, data: dict[Any, Any]) -> Any:
-        if any(isinstance(key, str) and "\x85" in key for key in data):
-            raise _GoReadBackFailure  # a key with a line break cannot be a JSON key in YAML
+        if any(isinstance(key, str) and ("\x85" in key or len(key) > _SHORT_KEY_CHARS) for key in data):
+            for key in data:
+                if isinstance(key, str) and ("\x85" in key or len(_go_json_text(key)) > GO_YAML_SIMPLE_KEY_LIMIT):
+                    raise _GoReadBackFailure  # go-yaml cannot read it back as a key of the JSON mapping
         items = sorted(data.items(), key=lambda item: go_yaml_key(str(item[0])))
         return self.represent_mapping(_MAP, items)
 
@@ -682,6 +938,8 @@ class _HelmDumper(yaml.CSafeDumper):
 
     def _marker(self) -> str:
         if not self.marker:
+            import secrets  # here: it loads hashlib and OpenSSL, which most dumps never need
+
             self.marker = f"helmlite{secrets.token_hex(12)}"
         return self.marker
 
@@ -710,8 +968,9 @@ def dump_yaml(obj: Any, *, width: int | None = None) -> str:
     text ending with a newline, unless the last thing written is a block ending in U+2028 or
     U+2029 (go-yaml ends it there).
 
-    Raises ValueError with go-yaml's message where Helm's toYaml fails: a control character
-    (U+007F-U+009F but NEL, U+FFFE, U+FFFF) anywhere, or a NEL in a map key.
+    Raises YAMLReadBackError (a ValuesError and a ValueError) with go-yaml's message where
+    Helm's toYaml fails: a control character (U+007F-U+009F but NEL, U+FFFE, U+FFFF) anywhere, a
+    NEL in a map key, or a map key longer than GO_YAML_SIMPLE_KEY_LIMIT characters in JSON.
     """
     stream = io.StringIO()
     dumper = _HelmDumper(
@@ -726,7 +985,7 @@ def dump_yaml(obj: Any, *, width: int | None = None) -> str:
         dumper.represent(obj)  # type: ignore[no-untyped-call]
         dumper.close()  # type: ignore[no-untyped-call]
     except _GoReadBackFailure:
-        raise ValueError(_go_read_back_error(obj)) from None
+        raise YAMLReadBackError(go_yaml_read_back_error(_go_json_text(obj))) from None
     finally:
         dumper.dispose()  # type: ignore[no-untyped-call]
     text = stream.getvalue()
@@ -752,40 +1011,58 @@ def _fix_marked_strings(text: str, dumper: _HelmDumper) -> str:
     return text
 
 
-def _go_read_back_error(obj: Any) -> str:
-    """Why go-yaml cannot read back ``json.Marshal(obj)``: the first problem in the JSON text.
+def _go_json_text(obj: Any) -> str:
+    """``json.Marshal(obj)`` for the plain values ``dump_yaml`` writes (maps, lists, strings,
+    numbers, booleans, null), exact in everything ``go_yaml_read_back_error`` measures but
+    float spelling (Python's ``1e+16`` for Go's ``10000000000000000``)."""
 
-    A control character stops go-yaml's reader (it checks the input 512 bytes at a time, ahead
-    of the parser: one a little after a bad key may win in Helm); a NEL in a key is a line break
-    in a flow mapping key, a parser error on the line of the ":" after it (0-based: the NELs
-    before it in the JSON).
+    def plain(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {str(key): plain(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [plain(item) for item in value]
+        return value
+
+    text = json.dumps(plain(obj), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return _JSON_HTML_UNSAFE.sub(lambda match: f"\\u{ord(match[0]):04x}", text)
+
+
+def go_yaml_read_back_error(json_text: str) -> str:
+    """go-yaml's error for reading back ``json_text`` (a json.Marshal output it cannot read):
+    what Helm's toYaml/mustToYaml reports.
+
+    Two problems are possible: a control character (U+007F-U+009F but NEL, U+FFFE, U+FFFF: the
+    reader's error) and a key that cannot be a simple key (a NEL in it, or a JSON form longer
+    than GO_YAML_SIMPLE_KEY_LIMIT: the parser's ``did not find expected ',' or '}'`` at the ":"
+    after it, on the 0-based line of the NELs before it). The reader checks the input
+    _READER_CHUNK_BYTES at a time, ahead of the parser: a control character wins if it is in a
+    chunk decoded by the time the scanner reaches that ":".
     """
-    breaks = 0
+    control = _GO_YAML_CONTROL.search(json_text)
+    colon = _first_unreadable_key_colon(json_text)
+    if control is not None and (
+        colon is None
+        or _reader_chunk(json_text, control.start()) <= _reader_chunk(json_text, colon + _SCANNER_LOOKAHEAD - 1)
+    ):
+        return "yaml: control characters are not allowed"
+    assert colon is not None, "go-yaml reads back JSON with no control character and no unreadable key"
+    line = json_text.count("\x85", 0, colon)
+    where = f"line {line}: " if line else ""
+    return f"yaml: {where}did not find expected ',' or '}}'"
 
-    def first_problem(value: Any) -> str | None:
-        nonlocal breaks
-        if isinstance(value, str):
-            if _GO_YAML_CONTROL.search(value) is not None:
-                return "yaml: control characters are not allowed"
-            breaks += value.count("\x85")
-        elif isinstance(value, dict):
-            for key in sorted(value, key=str):  # json.Marshal sorts map keys
-                text = str(key)
-                if _GO_YAML_CONTROL.search(text) is not None:
-                    return "yaml: control characters are not allowed"
-                if "\x85" in text:
-                    line = breaks + text.count("\x85")
-                    return f"yaml: line {line}: did not find expected ',' or '}}'"
-                problem = first_problem(value[key])
-                if problem is not None:
-                    return problem
-        elif isinstance(value, (list, tuple)):
-            for item in value:
-                problem = first_problem(item)
-                if problem is not None:
-                    return problem
-        return None
 
-    problem = first_problem(obj)
-    assert problem is not None, "_GoReadBackFailure is raised only for what this walk finds"
-    return problem
+def _first_unreadable_key_colon(json_text: str) -> int | None:
+    """The index of the ":" after the first key of ``json_text`` that go-yaml cannot read as a
+    simple key (a raw NEL in it, or too long), or None."""
+    for match in _JSON_STRING.finditer(json_text):
+        if match.group(1):
+            key = match.group(0)[:-1]
+            if "\x85" in key or len(key) > GO_YAML_SIMPLE_KEY_LIMIT:
+                return match.end() - 1
+    return None
+
+
+def _reader_chunk(text: str, index: int) -> int:
+    """Which chunk of go-yaml's reader holds the character at ``index`` (the last one when
+    ``index`` is past the end)."""
+    return len(text[: min(index, len(text) - 1)].encode("utf-8", "surrogatepass")) // _READER_CHUNK_BYTES

@@ -34,6 +34,7 @@ NOT_NEEDED = {
     "jinja2": "the jinja2 engine, for a gotemplate chart",
     "helmlite.semver": "Masterminds constraints: the semver template functions, Chart.yaml's version check",
     "semver": "the semver library: the semver template functions' types, Chart.yaml's version check",
+    "hashlib": "secrets (and OpenSSL): yamlio's marker for strings libyaml writes otherwise than go-yaml",
 }
 
 # Records what the interpreter loaded before helmlite (site hooks differ between machines),

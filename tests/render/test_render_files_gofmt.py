@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from helmlite.render.files import Files
-from helmlite.render.gofmt import go_float, go_quote, go_str, go_time_format, sprint, sprintf
+from helmlite.gofmt import go_float, go_quote, go_str, go_time_format, sprint, sprintf
 
 TREE = Files(
     (name, b"")

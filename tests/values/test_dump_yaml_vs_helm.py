@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from helmlite.errors import ValuesError, YAMLReadBackError
 from helmlite.values.yamlio import dump_yaml, load_yaml
 
 X = "x" * 130  # longer than a simple key may be
@@ -341,6 +342,36 @@ def test_what_go_yaml_cannot_read_back_fails_with_its_message(
     with pytest.raises(ValueError) as raised:
         dump_yaml(obj)
     assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("obj", "message"),
+    [
+        # go-yaml's reader decodes 512 bytes at a time ahead of the parser: a control character
+        # in a chunk decoded before the parser reaches the bad key's ":" is reported instead
+        ({"a\x85": 1, "b": "\x7f"}, "yaml: control characters are not allowed"),
+        ({"a\x85": 1, "b": "x" * 600 + "\x7f"}, "yaml: line 1: did not find expected ',' or '}'"),
+        ({"a" * 503 + "\x85": 1, "b": "xx\x7f"}, "yaml: line 1: did not find expected ',' or '}'"),
+        ({"a" * 504 + "\x85": 1, "b": "xx\x7f"}, "yaml: control characters are not allowed"),
+        # a key whose JSON form (quotes included) is 1025 characters or more is not a simple key
+        ({"a": "\x85\x85", "b" * 1023: 1}, "yaml: line 2: did not find expected ',' or '}'"),
+        ({"\U0001f600" * 1023: 1}, "yaml: did not find expected ',' or '}'"),
+        ({"\x01" * 200: 1}, "yaml: did not find expected ',' or '}'"),
+        ({"<" * 171: 1}, "yaml: did not find expected ',' or '}'"),  # 1025 characters as \u003c
+    ],
+    ids=lambda value: ascii(value)[:30],
+)
+def test_dump_yaml_fails_where_helms_to_yaml_does_in_its_order(obj: Any, message: str) -> None:
+    # the same cases, printed by helm's mustToYaml, as tests/render/gotemplate/test_gt_yaml_odd_strings.py
+    with pytest.raises(YAMLReadBackError) as raised:
+        dump_yaml(obj)
+    assert str(raised.value) == message
+    assert isinstance(raised.value, ValuesError) and isinstance(raised.value, ValueError)
+
+
+def test_dump_yaml_writes_a_key_of_up_to_1024_json_characters() -> None:
+    assert dump_yaml({"b" * 1022: 1}) == "? " + "b" * 1022 + "\n: 1\n"
+    assert dump_yaml({"<" * 170: 1}) == "? " + "<" * 170 + "\n: 1\n"
 
 
 def test_strings_without_odd_characters_still_read_back_unchanged() -> None:

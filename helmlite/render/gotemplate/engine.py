@@ -38,9 +38,9 @@ from typing import Any
 
 from helmlite.chart.model import Chart
 from helmlite.errors import RenderError
+from helmlite.gofmt import go_quote
 from helmlite.render.capabilities import Capabilities
 from helmlite.render.context import ReleaseInfo
-from helmlite.render.gofmt import go_quote
 from helmlite.render.gotemplate.exec import (
     ExecError,
     Executor,

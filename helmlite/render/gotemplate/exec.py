@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from helmlite.render.gofmt import fmt_value, go_quote, go_type
+from helmlite.gofmt import fmt_value, go_quote, go_type
 from helmlite.render.gotemplate.funcspec import ANY, FuncError, FuncSpec, GoType
 from helmlite.render.gotemplate.gotypes import Int64
 from helmlite.render.gotemplate.nodes import (

@@ -147,7 +147,7 @@ class Source:
 
 def token_string(token: Token) -> str:
     """Go's ``item.String()`` of ``token``, as parse errors print it."""
-    from helmlite.render.gofmt import go_quote
+    from helmlite.gofmt import go_quote
 
     typ, _, val = token
     if typ == EOF:
@@ -459,7 +459,7 @@ class _Lexer:
 
 
 def _go_quote(text: str) -> str:
-    from helmlite.render.gofmt import go_quote
+    from helmlite.gofmt import go_quote
 
     return go_quote(text)
 

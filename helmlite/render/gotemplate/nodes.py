@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from helmlite.render.gofmt import go_quote
+from helmlite.gofmt import go_quote
 from helmlite.render.gotemplate.lexer import Source
 
 __all__ = [

@@ -613,7 +613,7 @@ _OPERAND_START = frozenset(
 
 
 def _quote(text: str) -> str:
-    from helmlite.render.gofmt import go_quote
+    from helmlite.gofmt import go_quote
 
     return go_quote(text)
 

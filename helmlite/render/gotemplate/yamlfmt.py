@@ -21,7 +21,9 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from helmlite.render.gofmt import go_float
+from helmlite.errors import YAMLReadBackError
+from helmlite.gofmt import go_float
+from helmlite.values.yamlio import GO_YAML_SIMPLE_KEY_LIMIT, go_yaml_read_back_error
 
 __all__ = [
     "JSONError",
@@ -187,11 +189,6 @@ def _write_json(value: Any, out: list[str], escape_html: bool, indent: str | Non
 # --- the JSON round trip of sigs.k8s.io/yaml ----------------------------------------------------------
 
 
-class YAMLReadBackError(ValueError):
-    """go-yaml cannot read back the ``json.Marshal`` text of the value (``sigs.k8s.io/yaml``'s
-    JSON-to-YAML step): the message is go-yaml's, as Helm's ``mustToYaml`` prints it."""
-
-
 class _ReadBackFailure(Exception):
     """Raised by the round trip at the first thing go-yaml would refuse; ``to_yaml`` then works
     out which error go-yaml reports first (``_read_back_error``)."""
@@ -202,16 +199,8 @@ _GO_YAML_CONTROL = re.compile("[\x7f-\x84\x86-\x9f\ufffe\uffff]")
 # A raw NEL in a JSON string is a line break inside a double-quoted scalar, so it folds: with
 # the spaces around it (json.Marshal escapes tabs) one becomes a space, n of them n-1 newlines.
 _NEL_RUN = re.compile(" *(?:\x85 *)+")
-# go-yaml's scanner drops a possible simple key when the ":" is more than 1024 characters past
-# its start, i.e. when the key's JSON form (quotes included) is longer: in a flow mapping it is
-# then not a key, a parse error. JSON writes a character in at most 6 (\u0001), so a key of at
-# most _SHORT_KEY_CHARS characters is always short enough.
-_MAX_SIMPLE_KEY_CHARS = 1024
-_SHORT_KEY_CHARS = (_MAX_SIMPLE_KEY_CHARS - 2) // 6
-# go-yaml decodes its input 512 bytes at a time (input_raw_buffer_size), checking characters.
-_READER_CHUNK_BYTES = 512
-# ... and has at least this many characters decoded from a token's start before scanning it.
-_SCANNER_LOOKAHEAD = 4
+# JSON writes a character in at most 6 (\u0001): a key this short always fits in a simple key.
+_SHORT_KEY_CHARS = (GO_YAML_SIMPLE_KEY_LIMIT - 2) // 6
 
 
 def _fold_nel(match: re.Match[str]) -> str:
@@ -235,7 +224,7 @@ def _read_back_key(key: str) -> str:
     if (
         _GO_YAML_CONTROL.search(key) is not None
         or "\x85" in key
-        or (len(key) > _SHORT_KEY_CHARS and len(_json_string(key, True)) > _MAX_SIMPLE_KEY_CHARS)
+        or (len(key) > _SHORT_KEY_CHARS and len(_json_string(key, True)) > GO_YAML_SIMPLE_KEY_LIMIT)
     ):
         raise _ReadBackFailure
     return _NOT_UTF8.sub("\ufffd", key)
@@ -289,45 +278,9 @@ def _json_round_trip(value: Any) -> Any:
 
 
 def _read_back_error(value: Any) -> str:
-    """go-yaml's error for reading back ``json.Marshal(value)`` (which ``_round_trip`` refused).
-
-    Two problems are possible: a control character (the reader's error) and a key that cannot
-    be a simple key (the parser's ``did not find expected ',' or '}'`` at the ":" after it, on
-    the 0-based line of the NELs before it). The reader checks the input a chunk at a time,
-    ahead of the parser: a control character wins if it is in a chunk decoded by the time the
-    scanner reaches that ":". Raises JSONError when ``json.Marshal`` fails first (NaN).
-    """
-    text = to_json(value)
-    control = _GO_YAML_CONTROL.search(text)
-    colon = _first_unreadable_key_colon(text)
-    if control is not None and (
-        colon is None or _reader_chunk(text, control.start()) <= _reader_chunk(text, colon + _SCANNER_LOOKAHEAD - 1)
-    ):
-        return "yaml: control characters are not allowed"
-    assert colon is not None, "_round_trip refuses only control characters and unreadable keys"
-    line = text.count("\x85", 0, colon)
-    where = f"line {line}: " if line else ""
-    return f"yaml: {where}did not find expected ',' or '}}'"
-
-
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"(:?)')
-
-
-def _first_unreadable_key_colon(text: str) -> int | None:
-    """The index of the ":" after the first key of the JSON ``text`` that go-yaml cannot read
-    as a simple key (a raw NEL in it, or too long), or None."""
-    for match in _JSON_STRING.finditer(text):
-        if match.group(1):
-            key = match.group(0)[:-1]
-            if "\x85" in key or len(key) > _MAX_SIMPLE_KEY_CHARS:
-                return match.end() - 1
-    return None
-
-
-def _reader_chunk(text: str, index: int) -> int:
-    """Which chunk of go-yaml's reader holds the character at ``index`` (the last one when
-    ``index`` is past the end)."""
-    return len(text[: min(index, len(text) - 1)].encode("utf-8", "surrogatepass")) // _READER_CHUNK_BYTES
+    """go-yaml's error for reading back ``json.Marshal(value)`` (which ``_round_trip`` refused),
+    by the rule ``dump_yaml`` uses too. Raises JSONError when ``json.Marshal`` fails first (NaN)."""
+    return go_yaml_read_back_error(to_json(value))
 
 
 def _json_key(key: Any) -> str:

@@ -5,7 +5,7 @@ See docs/templates.md for the dialect, side by side with Helm's Go-template synt
 
 from jinja2 import Undefined
 
-from helmlite.render.gofmt import register_nil_type
+from helmlite.gofmt import register_nil_type
 
 # A missing key (Jinja's Undefined) is Go's nil wherever values are printed or compared.
 register_nil_type(Undefined)

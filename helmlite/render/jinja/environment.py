@@ -39,7 +39,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from helmlite.render.jinja.codecache import CodeCache, CompiledCode, default_code_cache
 from helmlite.render.jinja.defines import Define, DefineExtension, define_name, is_empty_body
 from helmlite.render.engine import Lookup
-from helmlite.render.gofmt import display
+from helmlite.gofmt import display
 
 __all__ = [
     "MAX_INCLUDE_DEPTH",

@@ -37,7 +37,7 @@ from helmlite.render.jinja.environment import (
     TemplateFunctionError,
     current_state,
 )
-from helmlite.render.gofmt import (
+from helmlite.gofmt import (
     go_kind,
     go_quote,
     go_str,

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from helmlite.render.gofmt import fmt_value, go_type
+from helmlite.gofmt import fmt_value, go_type
 from helmlite.render.gotemplate.funcspec import FuncError
 
 

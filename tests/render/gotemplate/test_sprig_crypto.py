@@ -17,7 +17,7 @@ import pytest
 from cryptography import x509
 from sprig_support import assert_error, assert_result
 
-from helmlite.render.gofmt import go_type
+from helmlite.gofmt import go_type
 from helmlite.render.gotemplate.funcs import sprig_crypto  # noqa: F401 - registers its functions
 from helmlite.render.gotemplate.funcspec import REGISTRY
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sprig_support import assert_error, assert_result
 
-from helmlite.render.gofmt import go_type
+from helmlite.gofmt import go_type
 from helmlite.render.gotemplate.funcs import sprig_semver  # noqa: F401 - registers its functions
 from helmlite.render.gotemplate.funcspec import REGISTRY
 

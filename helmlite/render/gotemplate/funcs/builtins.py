@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from helmlite.render.gofmt import fmt_value, go_type, sprint, sprintf, sprintln
+from helmlite.gofmt import fmt_value, go_type, sprint, sprintf, sprintln
 from helmlite.render.gotemplate.exec import NIL_IFACE, VALUE, is_true
 from helmlite.render.gotemplate.funcspec import ANY, STRING, FuncError, gofunc
 

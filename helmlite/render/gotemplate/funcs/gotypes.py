@@ -19,7 +19,7 @@ class                    Go type                     returned by
 =======================  ==========================  =========================================
 
 Like the shared types they name themselves with ``GO_TYPE``/``GO_KIND`` (read by
-``helmlite.render.gofmt.go_type``/``go_kind``), print as Go does through ``__str__``, marshal
+``helmlite.gofmt.go_type``/``go_kind``), print as Go does through ``__str__``, marshal
 to JSON through ``__go_json__``, and declare their Go fields (``GO_FIELDS``, plain attributes)
 and methods (``GO_METHODS``, Python methods marked with the runtime's ``go_method``).
 """
@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from helmlite.render.gofmt import go_kind, is_nil
+from helmlite.gofmt import go_kind, is_nil
 from helmlite.render.gotemplate.exec import go_method
 from helmlite.render.gotemplate.funcspec import GoType
 from helmlite.render.gotemplate.gotypes import Duration, Int64, IntList, StringList, StringMap, Values

@@ -15,7 +15,7 @@ import math
 import re
 from typing import Any
 
-from helmlite.render.gofmt import fmt_value, go_float, go_quote
+from helmlite.gofmt import fmt_value, go_float, go_quote
 from helmlite.render.gotemplate.funcspec import ANY, REGISTRY, STRING, FuncError, gofunc
 from helmlite.render.gotemplate.gotypes import Duration, Int64, go_json_values
 from helmlite.render.gotemplate.yamlfmt import (

@@ -25,7 +25,7 @@ import struct
 import zlib
 from typing import TYPE_CHECKING, Any
 
-from helmlite.render.gofmt import fmt_value, go_type
+from helmlite.gofmt import fmt_value, go_type
 from helmlite.render.gotemplate.funcs.gotypes import CERTIFICATE, UINT32, Certificate
 from helmlite.render.gotemplate.funcs.sprig_encoding import CorruptInputError, go_b64decode
 from helmlite.render.gotemplate.funcs.sprig_strings import from_go_bytes, go_bytes

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from helmlite.render.gofmt import go_kind, go_quote_rune, is_nil
+from helmlite.gofmt import go_kind, go_quote_rune, is_nil
 from helmlite.render.gotemplate.funcspec import ANY, BOOL, STRING, FuncError, gofunc
 from helmlite.render.gotemplate.gotypes import go_json_values
 from helmlite.render.gotemplate.yamlfmt import JSONError, to_json

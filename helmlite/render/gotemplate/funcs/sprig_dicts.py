@@ -14,7 +14,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from helmlite.render.gofmt import go_type, is_nil
+from helmlite.gofmt import go_type, is_nil
 from helmlite.render.gotemplate.funcs.gotypes import StringList, is_go_map, is_go_slice
 from helmlite.render.gotemplate.funcs.sprig_defaults import empty
 from helmlite.render.gotemplate.funcs.sprig_strings import strval

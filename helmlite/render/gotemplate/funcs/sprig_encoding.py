@@ -12,7 +12,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from helmlite.render.gofmt import go_kind, go_quote, is_nil
+from helmlite.gofmt import go_kind, go_quote, is_nil
 from helmlite.render.gotemplate.funcs.sprig_strings import from_go_bytes, go_bytes
 from helmlite.render.gotemplate.funcspec import DICT, STRING, FuncError, gofunc
 

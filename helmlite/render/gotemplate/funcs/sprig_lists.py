@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from helmlite.render.gofmt import go_kind, is_nil
+from helmlite.gofmt import go_kind, is_nil
 from helmlite.render.gotemplate.funcs.gotypes import SliceOfSlices, StringList, is_go_slice
 from helmlite.render.gotemplate.funcs.sprig_defaults import empty
 from helmlite.render.gotemplate.funcs.sprig_numbers import to_int64

@@ -15,7 +15,7 @@ import re
 from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Any
 
-from helmlite.render.gofmt import fmt_value, is_nil
+from helmlite.gofmt import fmt_value, is_nil
 from helmlite.render.gotemplate.funcs.gotypes import Int64, IntList, Uint64
 from helmlite.render.gotemplate.funcspec import ANY, FLOAT64, INT, STRING, FuncError, gofunc
 

@@ -2,7 +2,7 @@
 
 Types are named as Go's ``%T`` prints them (``float64`` for every number from values files,
 ``int`` for template literals, ``map[string]interface {}``), kinds as ``reflect.Kind`` does
-(``map``, ``slice``, ``invalid`` for nil); both come from ``helmlite.render.gofmt``.
+(``map``, ``slice``, ``invalid`` for nil); both come from ``helmlite.gofmt``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from helmlite.render.gofmt import go_kind, go_type, is_nil
+from helmlite.gofmt import go_kind, go_type, is_nil
 from helmlite.render.gotemplate.funcs.gotypes import is_go_map, is_go_slice
 from helmlite.render.gotemplate.funcspec import ANY, STRING, gofunc
 

@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from helmlite.render.gofmt import go_quote
+from helmlite.gofmt import go_quote
 from helmlite.render.gotemplate.funcs.gotypes import StringList
 from helmlite.render.gotemplate.funcspec import INT, STRING, FuncError, gofunc
 

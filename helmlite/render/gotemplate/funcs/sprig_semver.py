@@ -13,7 +13,7 @@ and the import alone was a sixth of the function table's.
 from __future__ import annotations
 
 from helmlite.errors import ConstraintError
-from helmlite.render.gofmt import go_quote
+from helmlite.gofmt import go_quote
 from helmlite.render.gotemplate.funcs.gotypes import SemverVersion
 from helmlite.render.gotemplate.funcspec import STRING, FuncError, gofunc
 

@@ -14,7 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any
 
-from helmlite.render.gofmt import fmt_value, go_quote, is_nil
+from helmlite.gofmt import fmt_value, go_quote, is_nil
 from helmlite.render.gotemplate.funcs.gotypes import StringList, StringMap, is_go_slice
 from helmlite.render.gotemplate.funcspec import ANY, INT, STRING, FuncError, gofunc
 

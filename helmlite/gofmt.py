@@ -1,9 +1,13 @@
-"""How values print: Go's ``fmt`` rules (``%v``, ``%q``, ``printf``), shared by both template dialects.
+"""How values print: Go's ``fmt`` and ``strconv`` rules (``%v``, ``%q``, ``printf``).
 
 Helm charts rely on Go's printing: ``true`` not ``True``, ``map[a:1]``, ``"quoted\\n"`` by
 ``strconv.Quote``, ``%!d(float64=80)`` for a verb that does not fit its operand. The gotemplate
 dialect uses these functions exactly; the jinja2 dialect keeps integers as ``int`` and asks
 ``sprintf`` for its ``lenient`` mode (an integral float accepts ``%d``, any value accepts ``%s``).
+The values.schema.json messages (``helmlite.values.schema``) quote strings and characters with
+``go_quote``/``go_quote_rune`` too, which is why this module lives at the package root, beside
+``errors.py``, and not in ``render/`` (``values/`` may not import from ``render/``). It imports
+nothing from helmlite, so every layer may use it.
 
 The value model is the one of ``helmlite.render.gotemplate.funcspec``: ``None`` is nil, ``int`` is
 Go's ``int``, ``float`` is ``float64``, ``bytes`` is ``[]byte``, ``dict``/``list`` are

@@ -1,0 +1,243 @@
+"""values.schema.json validation (Helm's pkg/chart/common/util/jsonschema.go; helm-behaviour.md §4.5).
+
+Each chart with a schema is validated against its own coalesced values (a subchart sees
+only ``values[sub.name]``, its copied ``global`` included). The JSON Schema draft is
+detected from ``$schema`` (2020-12 when absent, as Helm's validator does), and every
+violation of every chart is reported at once.
+
+Helm validates with santhosh-tekuri/jsonschema v6 and prints that library's messages; helmlite
+validates with the Python ``jsonschema`` library and rewrites its errors into the same text,
+tree and order, so ``helmlite template`` fails with the bytes ``helm template`` prints (all
+checked against Helm v4.3.1). The rewriting runs only when the values are invalid: valid values
+cost one jsonschema pass. The package, one concern a module:
+
+    __init__   this driver: load each chart's schema, resolve its ``$ref``s, check it against
+               its meta-schema (once per schema, remembered in the cache), validate, and raise
+               one SchemaValidationError for the whole chart tree
+    tree       santhosh-tekuri's error tree, order and messages from jsonschema's errors
+    formats    the ``format`` checks of drafts 4 to 7 with santhosh-tekuri's reasons
+    display    how values print in the messages (``'quoted'``, ``12,345``, ``1×10⁰⁶``)
+
+Only this driver is loaded by ``import helmlite.values.schema``; jsonschema and the other
+modules are imported when a chart actually has a schema.
+
+``$ref`` may name other JSON files of the same chart by a relative path. Remote references
+are never downloaded (Helm fetches http(s) refs): the error says so, so the schema can be
+vendored into the chart. Unresolvable ``urn:`` refs accept anything, as Helm's do.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urldefrag
+
+from helmlite.errors import SchemaValidationError
+
+if TYPE_CHECKING:
+    from helmlite.chart.model import Chart
+
+__all__ = ["SCHEMA_FILE", "validate_values"]
+
+SCHEMA_FILE = "values.schema.json"
+# Set (as for the compiled-template cache) to check every schema against its meta-schema each time.
+DISABLE_CACHE_ENV = "HELMLITE_NO_TEMPLATE_CACHE"
+
+_HEADLINE = (
+    "values don't meet the specifications of the schema(s) in the following chart(s):"
+)
+
+
+def _chart_json(chart: Chart, name: str, data: bytes) -> Any:
+    """The JSON file ``name`` of ``chart``, its numbers keeping their spelling for the messages."""
+    from helmlite.values.schema.display import JsonFloat, json_int
+
+    try:
+        return json.loads(
+            data.decode("utf-8-sig"), parse_float=JsonFloat, parse_int=json_int
+        )
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise SchemaValidationError(
+            f"{chart.full_path()}/{name}: invalid JSON: {exc}", {}
+        ) from None
+
+
+def _validator_class(schema: Any) -> Any:
+    """The jsonschema validator class for ``schema``'s ``$schema`` (2020-12 when absent or unknown)."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.validators import validator_for
+
+    dialect = schema.get("$schema") if isinstance(schema, dict) else None
+    if isinstance(dialect, str):
+        # Charts write the draft URIs with http or https, with or without the final "#".
+        stem = dialect.strip().rstrip("#").split("://", 1)[-1]
+        for scheme in ("http://", "https://"):
+            for suffix in ("#", ""):
+                found = validator_for({"$schema": scheme + stem + suffix}, default=None)
+                if found is not None:
+                    return found
+    return Draft202012Validator
+
+
+def _checked_marker(schema_json: bytes, validator_class: Any) -> Path | None:
+    """Where a schema that passed its meta-schema is remembered (None: the cache is disabled).
+
+    Checking a schema against its meta-schema costs far more than validating values with it
+    (0.14 s of 0.15 s for bitnami/redis) and its answer never changes, so a schema that passed
+    once is not checked again: the marker's name is the sha256 of the schema's bytes and its
+    dialect. A schema that fails is never remembered.
+    """
+    import hashlib
+    import os
+
+    from helmlite.paths import cache_home
+
+    if os.environ.get(DISABLE_CACHE_ENV):
+        return None
+    # The meta-schema is fixed by the dialect (the validator class); the answer does not
+    # depend on the library's version beyond that.
+    salt = f"{validator_class.__name__}|".encode()
+    digest = hashlib.sha256(salt + schema_json).hexdigest()
+    return cache_home() / "schemas" / digest[:2] / digest
+
+
+def _remember(marker: Path | None) -> None:
+    if marker is None:
+        return
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        marker.touch()
+    except OSError:
+        pass  # an unwritable cache only costs the next render the check again
+
+
+def _schema_violations(
+    chart: Chart, schema_json: bytes, values: dict[str, Any]
+) -> list[tuple[str, str]]:
+    """Every violation of ``chart``'s own schema by ``values``, in Helm's order and words.
+
+    Each entry is ``(pointer, message)``: the JSON pointer as Helm prints it between quotes,
+    and the message, whose nested causes follow on indented ``- at …`` lines.
+    """
+    import referencing
+    import referencing.jsonschema
+    from jsonschema.exceptions import SchemaError
+    from referencing.exceptions import Unresolvable
+
+    # Here, not at the top: most charts have no schema, and rendering them need not load these.
+    from helmlite.values.schema.formats import format_checker_for
+    from helmlite.values.schema.tree import helm_validator_class, helm_violations
+
+    schema = _chart_json(chart, SCHEMA_FILE, schema_json)
+    validator_class = _validator_class(schema)
+    checked = _checked_marker(schema_json, validator_class)
+    if checked is None or not checked.exists():
+        try:
+            validator_class.check_schema(schema)
+        except SchemaError as exc:
+            raise SchemaValidationError(
+                f"{chart.full_path()}/{SCHEMA_FILE}: invalid schema: {exc.message}", {}
+            ) from None
+        _remember(checked)
+    meta_schema = validator_class.META_SCHEMA
+    specification = referencing.jsonschema.specification_with(
+        meta_schema.get("$id") or meta_schema.get("id", "")
+    )
+    refused: dict[str, str] = {}
+
+    def retrieve(uri: str) -> referencing.Resource[Any]:
+        if uri.startswith("urn:"):
+            return referencing.Resource.from_contents(
+                True, default_specification=specification
+            )
+        name = posixpath.normpath(unquote(uri))
+        scheme = uri.split(":", 1)[0].lower() if ":" in uri.split("/", 1)[0] else ""
+        if scheme in ("http", "https"):
+            refused[uri] = (
+                "remote schemas are not downloaded; copy the schema into the chart and refer to it by relative path"
+            )
+        elif scheme or name.startswith(("/", "../")) or name == "..":
+            refused[uri] = (
+                "only files inside the chart can be referenced, by a relative path"
+            )
+        elif (data := chart.raw_file(name)) is None:
+            refused[uri] = f"the chart has no file {name!r}"
+        else:
+            try:
+                contents = _chart_json(chart, name, data)
+            except SchemaValidationError as exc:
+                refused[uri] = str(exc)
+            else:
+                return referencing.Resource.from_contents(
+                    contents, default_specification=specification
+                )
+        raise LookupError(refused[uri])
+
+    helm_class = helm_validator_class(validator_class)
+    validator = helm_class(
+        schema,
+        registry=referencing.Registry(retrieve=retrieve),  # type: ignore[call-arg]
+        format_checker=format_checker_for(validator_class),
+    )
+    try:
+        errors = list(validator.iter_errors(values))
+    except Unresolvable as exc:
+        ref = getattr(exc, "ref", str(exc))
+        reason = refused.get(urldefrag(ref).url, "it does not resolve")
+        message = (
+            f"{chart.full_path()}/{SCHEMA_FILE}: cannot resolve $ref {ref!r}: {reason}"
+        )
+        raise SchemaValidationError(message, {}) from None
+    return helm_violations(errors)
+
+
+def _collect(
+    chart: Chart, values: dict[str, Any], violations: dict[str, list[tuple[str, str]]]
+) -> None:
+    if chart.schema is not None:
+        found = _schema_violations(chart, chart.schema, values)
+        if found:
+            violations.setdefault(chart.name, []).extend(found)
+    for sub in chart.dependencies:
+        sub_values = values.get(sub.name)
+        if sub_values is None:
+            continue  # nothing to validate, as in Helm
+        if not isinstance(sub_values, dict):
+            violations.setdefault(sub.name, []).append(
+                (
+                    "",
+                    f"invalid type for values: expected object (map), got {type(sub_values).__name__}",
+                )
+            )
+            continue
+        _collect(sub, sub_values, violations)
+
+
+def validate_values(chart: Chart, values: dict[str, Any]) -> None:
+    """Validate the coalesced ``values`` of ``chart`` against the values.schema.json of the
+    chart and of every subchart (each against ``values[sub.name]``).
+
+    Returns None when every schema is satisfied (or there is none). Raises
+    SchemaValidationError listing every violation in Helm's format::
+
+        values don't meet the specifications of the schema(s) in the following chart(s):
+        mychart:
+        - at '/age': minimum: got -5, want 0
+
+    with ``.violations == {chart_name: [(json_pointer, message), …]}`` (the pointer as Helm
+    quotes it, the message with any nested causes on indented lines); also, with empty
+    violations, for a schema file that is not JSON or not a valid schema, or a ``$ref`` that
+    cannot be resolved (the message names the chart's schema file).
+    """
+    violations: dict[str, list[tuple[str, str]]] = {}
+    _collect(chart, values, violations)
+    if not violations:
+        return
+    # Helm ends each chart's list with a newline, so its ``Error:`` line is followed by a blank one.
+    lines = [_HEADLINE]
+    for name, found in violations.items():
+        lines.append(f"{name}:")
+        lines.extend(f"- at '{pointer}': {message}" for pointer, message in found)
+    raise SchemaValidationError("\n".join(lines) + "\n", violations)

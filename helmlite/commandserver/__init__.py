@@ -89,6 +89,8 @@ def enabled_for(argv: list[str]) -> bool:
     """Whether ``helmlite <argv>`` may be served: a served command first, and not switched off."""
     if not argv or argv[0] not in COMMANDS:
         return False
+    if not sys.platform.startswith("linux"):
+        return False  # abstract sockets, SO_PEERCRED and pidfds are Linux's
     setting = os.environ.get("HELMLITE_COMMAND_SERVER", "auto").strip().lower()
     return setting not in ("off", "0", "false", "no")
 

@@ -16,7 +16,7 @@ from helmlite.cli.options import (
     values_options,
 )
 from helmlite.cli.pull import chart_location_options, chart_path_options_from
-from helmlite.errors import ManifestError
+from helmlite.errors import ManifestError, RenderError
 from helmlite.output import Output
 
 
@@ -88,8 +88,9 @@ def template(args: tuple[str, ...], generate_name: bool, kube_version: str | Non
     )
     try:
         out.write(action.run(chart_ref, stdin=sys.stdin))
-    except ManifestError as exc:
+    except (RenderError, ManifestError) as exc:
         if settings().debug:
             raise
-        # Helm's hint when templates rendered but their output is not valid YAML.
-        raise ManifestError(f"{exc}\n\nUse --debug flag to render out invalid YAML") from exc
+        # Helm's hint after any failure once rendering began: a template that did not parse or
+        # execute, or output that is not valid YAML (not after chart, values or name errors).
+        raise type(exc)(f"{exc}\n\nUse --debug flag to render out invalid YAML") from exc

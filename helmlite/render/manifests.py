@@ -115,13 +115,15 @@ _NULLS = ("", "~", "null", "Null", "NULL")
 MAX_DOCUMENT_DEPTH = 10_000
 
 
-def _head(path: str, doc: str) -> dict[str, Any]:
+def _head(path: str, doc: str, *, may_fail_conversion: bool = True) -> dict[str, Any]:
     """``apiVersion``, ``kind`` and ``metadata.{name,namespace,annotations}`` of one document.
 
     Helm parses every document in full (invalid YAML fails the render), but only its head is
     needed here. libyaml's event parser validates the whole document at C speed without
     building it, and unlike libyaml's composer it does not recurse, so deeply nested output
-    cannot crash the process. A document using aliases goes through the bounded values loader.
+    cannot crash the process. A document using aliases goes through the bounded values loader,
+    and so does one that may hold what Helm's YAML→JSON step refuses (``may_fail_conversion``
+    False says its file was searched and holds no such thing).
     Raises ManifestError ``YAML parse error on <path>: <problem>``.
     """
     import yaml
@@ -137,12 +139,17 @@ def _head(path: str, doc: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         raise ManifestError(f"YAML parse error on {path}: {_YAML_TO_JSON}{go_yaml_error(exc)}") from None
     except _NotAMapping as exc:
+        # Helm converts the document to JSON before it reads the head: that step fails first.
+        if may_fail_conversion and _may_fail_json_conversion(doc):
+            _unmarshal(path, doc)
         raise ManifestError(f"YAML parse error on {path}: {_not_a_head(str(exc))}") from None
     except _TooDeep:
         raise ManifestError(f"YAML parse error on {path}: exceeded max depth of {MAX_DOCUMENT_DEPTH}") from None
-    if head is not None:
-        return head
-    return _head_from_loader(path, doc)
+    if head is None:
+        return _head_from_loader(path, doc)
+    if may_fail_conversion and _may_fail_json_conversion(doc):
+        _unmarshal(path, doc)
+    return head
 
 
 def _events(doc: str) -> Any:
@@ -301,13 +308,203 @@ class _TooDeep(Exception):
     """Collections nest deeper than MAX_DOCUMENT_DEPTH."""
 
 
-def _head_from_loader(path: str, doc: str) -> dict[str, Any]:
+# Where a plain scalar may read as an infinity or NaN (a value or a key).
+_NON_FINITE_WORD = re.compile(r"\.(?:inf|Inf|INF|nan|NaN|NAN)(?![^\s,\]}:])")
+# What libyaml parses but sigs.k8s.io/yaml's YAML→JSON step may refuse, each as (a character
+# every match holds or None, the pattern, where the node starts relative to the match or None
+# when the pattern needs no node there). The character is looked for first, at memchr speed, so
+# most documents skip the pattern; each pattern starts with a literal, which the regex engine
+# scans for rather than trying every position. A match found where a node may start may still
+# be harmless (text in a block scalar): it only sends the document through the full decode.
+_CONVERSION_SUSPECTS: tuple[tuple[str | None, re.Pattern[str], int | None], ...] = (
+    # A standard tag: go-yaml checks !!int, !!float, !!bool, !!null, !!timestamp and !!binary
+    # values (``cannot decode !!str `x` as a !!int``). Other tags read as text, and a %TAG
+    # directive cannot reach a document, whose "---" is where Helm splits the file.
+    ("!", re.compile(r"!(?:!|<tag:yaml\.org,2002:)"), 0),
+    # An explicit key, which may be null or a collection (``invalid map key: …``).
+    ("?", re.compile(r"\?"), 0),
+    # A flow collection as a key. The ":" must be followed by a blank or end the collection:
+    # ``[::]:80`` and ``{{ x }}:y`` are text (``{[a]:1}``, a JSON-style key in a flow mapping,
+    # is not looked for).
+    ("]", re.compile(r"\][ \t]*:(?![^\s,\]}])"), None),
+    ("}", re.compile(r"\}[ \t]*:(?![^\s,\]}])"), None),
+    # A null key (``unsupported map key of type: %!s(<nil>)``).
+    ("~", re.compile(r"~[ \t]*:"), 0),
+    (None, re.compile(r"ull(?<=[nN]ull)[ \t]*:"), -1),
+    ("L", re.compile(r"ULL(?<=NULL)[ \t]*:"), -1),
+    # A merge key, whose value may be no mapping (``map merge requires map or sequence of maps``).
+    ("<", re.compile(r"<<[ \t]*:"), 0),
+    # An infinity or NaN, which JSON cannot hold (``json: unsupported value: +Inf``).
+    (None, _NON_FINITE_WORD, 0),
+)
+_BLANKS = " \t"
+_BREAKS = "\n\r\x85\u2028\u2029"
+
+
+def _may_fail_json_conversion(doc: str) -> bool:
+    """Whether ``doc`` may hold something Helm's YAML→JSON step refuses (see _CONVERSION_SUSPECTS).
+
+    Not looked for: an integer key only a uint64 holds (``18446744073709551615: x``), which
+    needs a scan for long digit runs that costs as much as everything else here together.
+    """
+    for char, pattern, node_offset in _CONVERSION_SUSPECTS:
+        if char is not None and char not in doc:
+            continue
+        for match in pattern.finditer(doc):
+            if node_offset is None or _may_start_node(doc, match.start() + node_offset):
+                return True
+    return False
+
+
+def _may_start_node(doc: str, at: int) -> bool:
+    """Whether a YAML node may start at ``doc[at]``, erring towards yes: it starts its line or
+    follows a flow indicator (``[``, ``{``, ``,``), ``:``, or a blank after ``-``, ``?``, an
+    anchor or a tag; a sign just before it is taken as its start (``-.inf``). Rules out what
+    prose and expressions hold (``a ? b : c``, ``x.nan``)."""
+    if at > 0 and doc[at - 1] in "+-":
+        at -= 1
+    before = at - 1
+    while before >= 0 and doc[before] in _BLANKS:
+        before -= 1
+    if before < 0 or doc[before] in _BREAKS or doc[before] in "[{,:":
+        return True
+    if before == at - 1:
+        return False  # glued to the text before it
+    if doc[before] in "-?":
+        return True
+    word_start = before
+    while word_start > 0 and doc[word_start - 1] not in _BLANKS and doc[word_start - 1] not in _BREAKS:
+        word_start -= 1
+    return doc[word_start] in "&!"
+
+
+# go-yaml's infinities and NaNs, and the text sigs.k8s.io/yaml turns each into where Helm's
+# head reads a string (strconv.FormatFloat(v, 'g', -1, 32)).
+_NON_FINITE_TEXT = {
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), "+Inf"),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), "-Inf"),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), "NaN"),
+}
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+def _unmarshal(path: str, doc: str) -> Any:
+    """The first document of ``doc`` as Helm converts it to JSON for its head (``SimpleHead``),
+    or ManifestError ``YAML parse error on <path>: error converting YAML to JSON: …``.
+
+    sigs.k8s.io/yaml converts with the target struct in hand: a number where the head has a
+    string field (``apiVersion``, ``kind``, ``metadata.name``, an annotation's value) becomes
+    its text, so an infinity there is no JSON error; an infinite or NaN key becomes text too.
+    The loader knows no target, so those scalars are first written as the text Helm makes of
+    them: what the loader then refuses, Helm refuses.
+    """
     from helmlite.values.yamlio import unmarshal_yaml
 
+    if _NON_FINITE_WORD.search(doc):
+        doc = _replace_spans(doc, _non_finites_helm_reads_as_text(doc))
     try:
-        data = unmarshal_yaml(doc)
+        return unmarshal_yaml(doc)
     except HelmliteError as exc:
         raise ManifestError(f"YAML parse error on {path}: {exc}") from None
+
+
+def _replace_spans(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
+    """``text`` with each (start, end, replacement) applied; the spans are in order, apart."""
+    pieces = []
+    end = 0
+    for start, stop, replacement in spans:
+        pieces += [text[end:start], replacement]
+        end = stop
+    pieces.append(text[end:])
+    return "".join(pieces)
+
+
+def _is_non_finite(event: Any) -> bool:
+    """Whether a scalar event is a float go-yaml reads as an infinity or NaN."""
+    plain = event.tag is None and event.implicit[0]
+    return event.value in _NON_FINITE_TEXT and (plain or event.tag == _FLOAT_TAG)
+
+
+def _non_finite_key_text(event: Any) -> str | None:
+    """The key sigs.k8s.io/yaml makes of an infinite or NaN key (``.inf``, ``-.inf``, ``.nan``),
+    or None for any other scalar. The loader takes such a key for a value JSON cannot hold."""
+    if not _is_non_finite(event):
+        return None
+    return {"+Inf": ".inf", "-Inf": "-.inf"}.get(_NON_FINITE_TEXT[event.value], ".nan")
+
+
+def _quoted_span(event: Any, text: str) -> tuple[int, int, str, str | None]:
+    """(start, end, replacement, anchor) making a scalar event the quoted string ``text``,
+    its anchor kept."""
+    anchor = f"&{event.anchor} " if event.anchor else ""
+    return event.start_mark.index, event.end_mark.index, f'{anchor}"{text}"', event.anchor
+
+
+def _json_field_is(key: Any, name: str) -> bool:
+    """encoding/json's match of an object key to a struct field: exact, else case-insensitive."""
+    return isinstance(key, str) and len(key) == len(name) and key.casefold() == name.casefold()
+
+
+def _non_finites_helm_reads_as_text(doc: str) -> list[tuple[int, int, str]]:
+    """(start, end, replacement) of every infinity or NaN that Helm turns into text rather than
+    a JSON number, in document order: a mapping key, or a value in a string field of the head.
+    The scalar (with its tag) becomes a quoted string of that text, its anchor kept. One with
+    an anchor that an alias names is left alone: the alias may be anywhere."""
+    import yaml
+
+    spans: list[tuple[int, int, str, str | None]] = []  # (start, end, replacement, anchor)
+    aliased: set[str] = set()
+    # One frame per open collection: [is_mapping, expecting_key, current_key, role], the role
+    # being where the collection is in the head: "root", "metadata", "annotations" or "".
+    stack: list[list[Any]] = []
+    for event in _events(doc):
+        kind = type(event)
+        if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            stack.pop()
+            continue
+        if kind is yaml.DocumentEndEvent:
+            break
+        if kind is yaml.AliasEvent:
+            aliased.add(event.anchor)
+        elif not issubclass(kind, yaml.NodeEvent):
+            continue  # stream and document starts
+        frame = stack[-1] if stack else None
+        if frame is not None and frame[0] and frame[1]:
+            frame[1], frame[2] = False, event.value if kind is yaml.ScalarEvent else None
+            if kind is yaml.ScalarEvent:
+                key_text = _non_finite_key_text(event)
+                if key_text is not None:
+                    spans.append(_quoted_span(event, key_text))
+            elif kind is not yaml.AliasEvent:
+                stack.append([kind is yaml.MappingStartEvent, True, None, ""])
+            continue
+        role = parent_role = ""
+        key = None
+        if frame is not None and frame[0]:
+            frame[1] = True
+            key, parent_role = frame[2], frame[3]
+        if kind is yaml.ScalarEvent:
+            string_field = (
+                (parent_role == "root" and (_json_field_is(key, "apiVersion") or _json_field_is(key, "kind")))
+                or (parent_role == "metadata" and _json_field_is(key, "name"))
+                or parent_role == "annotations"
+            )
+            if string_field and _is_non_finite(event):
+                spans.append(_quoted_span(event, _NON_FINITE_TEXT[event.value]))
+        elif kind is not yaml.AliasEvent:
+            if kind is yaml.MappingStartEvent:
+                if frame is None:
+                    role = "root"
+                elif parent_role == "root" and _json_field_is(key, "metadata"):
+                    role = "metadata"
+                elif parent_role == "metadata" and _json_field_is(key, "annotations"):
+                    role = "annotations"
+            stack.append([kind is yaml.MappingStartEvent, True, None, role])
+    return [(start, end, text) for start, end, text, anchor in spans if anchor not in aliased]
+
+
+def _head_from_loader(path: str, doc: str) -> dict[str, Any]:
+    data = _unmarshal(path, doc)
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -330,10 +527,12 @@ def split_documents(path: str, text: str) -> list[Manifest]:
     whitespace kept). Raises ManifestError ``YAML parse error on <path>: <problem>``.
     """
     out: list[Manifest] = []
+    # One search of the whole file spares most files one search per document.
+    may_fail_conversion = _may_fail_json_conversion(text)
     for piece in _split_at_separators(text):
         doc = piece.lstrip()
         if doc:
-            out.append(Manifest(path, doc, _head(path, doc)))
+            out.append(Manifest(path, doc, _head(path, doc, may_fail_conversion=may_fail_conversion)))
     return out
 
 

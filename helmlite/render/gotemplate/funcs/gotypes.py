@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from helmlite.gofmt import go_kind, is_nil
 from helmlite.render.gotemplate.exec import go_method
-from helmlite.render.gotemplate.funcspec import GoType
+from helmlite.render.gotemplate.funcspec import STRING, FuncError, GoType
 from helmlite.render.gotemplate.gotypes import Duration, Int64, IntList, StringList, StringMap, Values
 
 if TYPE_CHECKING:
@@ -85,14 +85,31 @@ class Certificate:
 SEMVER_VERSION = GoType("*semver.Version")
 
 
+# Masterminds/semver v3's methods on a Version value (Go calls them on a *Version too); the
+# others (Original, the comparisons) take a *Version, which text/template cannot make of the
+# Version a method returns: ``(semver "1.2.3").IncMajor.Original`` fails with ``can't evaluate
+# field Original in type semver.Version``, as it does in Helm.
+_VALUE_METHODS = (
+    "Major", "Minor", "Patch", "Prerelease", "Metadata", "String", "IncMajor", "IncMinor", "IncPatch",
+    "SetPrerelease", "SetMetadata", "MarshalJSON", "MarshalText", "Value",
+)  # fmt: skip
+_POINTER_METHODS = (
+    "Original", "Compare", "Equal", "LessThan", "LessThanEqual", "GreaterThan", "GreaterThanEqual",
+)  # fmt: skip
+# Masterminds' characters of a prerelease or metadata identifier.
+_IDENTIFIER_CHARS = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-")
+
+
 class SemverVersion:
-    """A Masterminds ``*semver.Version``: prints normalised (``String()``), keeps ``Original()``."""
+    """A Masterminds ``*semver.Version``: prints normalised (``String()``), keeps ``Original()``.
+
+    Not offered: the methods that decode into the version in place (``Scan``, ``UnmarshalJSON``,
+    ``UnmarshalText``), which no template has a use for.
+    """
 
     GO_TYPE: ClassVar[str] = "*semver.Version"
     GO_KIND: ClassVar[str] = "ptr"
-    GO_METHODS: ClassVar[frozenset[str]] = frozenset((
-        "Major", "Minor", "Patch", "Prerelease", "Metadata", "Original", "String", "Compare", "Equal",
-        "LessThan", "LessThanEqual", "GreaterThan", "GreaterThanEqual", "IncMajor", "IncMinor", "IncPatch"))
+    GO_METHODS: ClassVar[frozenset[str]] = frozenset(_VALUE_METHODS + _POINTER_METHODS)
 
     __slots__ = ("_version", "_original")
 
@@ -176,6 +193,34 @@ class SemverVersion:
             return self._next(self._version.finalize_version())
         return self._next(self._version.bump_patch())
 
+    @go_method(STRING, returns_error=True)
+    def SetPrerelease(self, prerelease: str) -> SemverValue:  # noqa: N802
+        for part in prerelease.split(".") if prerelease else ():
+            if part.isascii() and part.isdigit():
+                if len(part) > 1 and part.startswith("0"):
+                    raise FuncError("version segment starts with 0")
+            elif not part or not _IDENTIFIER_CHARS.issuperset(part):
+                raise FuncError("invalid prerelease string")
+        return self._next(self._version.replace(prerelease=prerelease or None))
+
+    @go_method(STRING, returns_error=True)
+    def SetMetadata(self, metadata: str) -> SemverValue:  # noqa: N802
+        if metadata and not all(part and _IDENTIFIER_CHARS.issuperset(part) for part in metadata.split(".")):
+            raise FuncError("invalid metadata string")
+        return self._next(self._version.replace(build=metadata or None))
+
+    @go_method(returns_error=True)
+    def MarshalJSON(self) -> bytes:  # noqa: N802
+        return f'"{self.String()}"'.encode()  # a version holds nothing JSON escapes
+
+    @go_method(returns_error=True)
+    def MarshalText(self) -> bytes:  # noqa: N802
+        return self.String().encode()
+
+    @go_method(returns_error=True)
+    def Value(self) -> str:  # noqa: N802 - database/sql/driver.Valuer
+        return self.String()
+
     def __str__(self) -> str:
         return self.String()
 
@@ -195,11 +240,13 @@ class SemverVersion:
 
 
 class SemverValue(SemverVersion):
-    """A ``semver.Version`` value, as ``.IncMajor``/``.IncMinor``/``.IncPatch`` return it."""
+    """A ``semver.Version`` value, as ``.IncMajor``/``.IncMinor``/``.IncPatch`` and
+    ``.SetPrerelease``/``.SetMetadata`` return it: only its value methods can be called."""
 
     __slots__ = ()
     GO_TYPE: ClassVar[str] = "semver.Version"
     GO_KIND: ClassVar[str] = "struct"
+    GO_METHODS: ClassVar[frozenset[str]] = frozenset(_VALUE_METHODS)
 
 
 def is_go_slice(value: Any) -> bool:

@@ -1,4 +1,5 @@
-"""The command server: a warm helmlite process that forks a ready child for each ``template``.
+"""The command server: a warm helmlite process that forks a ready child for each ``template``
+and ``lint``.
 
 Why: a ``helmlite template`` process spends most of its time starting CPython and importing
 (click, PyYAML, the Go-template engine and its function table) and, for big charts, parsing
@@ -22,8 +23,9 @@ What keeps this correct:
   the stale one leaves when idle.
 * The child is a fresh fork for every request: nothing one command changes (globals, the
   environment, the working directory) reaches another.
-* Anything unexpected on the client side (no server yet, a refused connection, a full socket
-  path, closed stdio) falls back to running in-process before anything was run.
+* Anything unexpected on the client side (no server yet, a refused connection, a server of
+  another user or of other code, closed stdio) falls back to running in-process before
+  anything was run.
 
 The socket is a Linux abstract Unix socket named after the user and the key: no file to leave
 behind or clean up, and binding it is the lock that keeps one server per key. Abstract sockets

@@ -21,12 +21,12 @@ import os
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from helmlite.gofmt import go_float, go_quote
 from helmlite.render.capabilities import DEFAULT_KUBE_VERSION, KubeVersion
 
 __all__ = [
@@ -187,53 +187,6 @@ def lint_crds(chart_dir: str | Path) -> list[LintMessage]:
 # --- Go-compatible text helpers ---------------------------------------------------------------
 
 
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-
-
-def _go_quote(text: str) -> str:
-    """Go's ``%q`` for a string: double quotes, ``\\``/``"`` and non-printables escaped."""
-    out = ['"']
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch.isprintable():
-            out.append(ch)
-        elif ch in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[ch])
-        elif ord(ch) < 0x80:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ord(ch) <= 0xFFFF:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    out.append('"')
-    return "".join(out)
-
-
-def _go_format_float(value: float) -> str:
-    """Go's ``strconv.FormatFloat(v, 'g', -1, 64)``: shortest digits; exponent form below 1e-4
-    and from 1e6 up (how Helm turns ``version: 72445e2`` into the string ``7.2445e+06``)."""
-    if math.isnan(value):
-        return "NaN"
-    if math.isinf(value):
-        return "+Inf" if value > 0 else "-Inf"
-    if value == 0:
-        return "-0" if math.copysign(1.0, value) < 0 else "0"
-    sign, digit_tuple, exponent = Decimal(repr(value)).normalize().as_tuple()
-    assert isinstance(exponent, int)
-    digits = "".join(map(str, digit_tuple))
-    exp = len(digits) + exponent - 1  # value = d.ddd × 10^exp
-    prefix = "-" if sign else ""
-    if exp < -4 or exp >= 6:
-        fraction = "." + digits[1:] if len(digits) > 1 else ""
-        return f"{prefix}{digits[0]}{fraction}e{'-' if exp < 0 else '+'}{abs(exp):02d}"
-    if exp < 0:
-        return f"{prefix}0.{'0' * (-exp - 1)}{digits}"
-    if len(digits) <= exp + 1:
-        return prefix + digits + "0" * (exp + 1 - len(digits))
-    return f"{prefix}{digits[: exp + 1]}.{digits[exp + 1 :]}"
-
-
 def _os_problem(op: str, path: Path | str, err: OSError) -> str:
     """An OS error worded as Go's ``*PathError`` (``stat x: no such file or directory``)."""
     reason = os.strerror(err.errno) if err.errno else str(err)
@@ -368,7 +321,7 @@ def _json_key(key: Any) -> str:
     if isinstance(key, bool):
         return "true" if key else "false"
     if isinstance(key, float):
-        return _go_format_float(key)
+        return go_float(key)
     if key is None:
         return "null"
     return str(key)
@@ -391,7 +344,7 @@ def _duplicate_keys(node: yaml.Node | None) -> list[str]:
             for key_node, value_node in current.value:
                 key = _go_scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else id(key_node)
                 if any(type(key) is type(k) and key == k for k in keys):
-                    shown = _go_quote(key) if isinstance(key, str) else _json_key(key)
+                    shown = go_quote(key) if isinstance(key, str) else _json_key(key)
                     problems.append(f"line {key_node.start_mark.line + 1}: key {shown} already set in map")
                 keys.append(key)
                 children.extend((key_node, value_node))
@@ -470,7 +423,7 @@ def _go_string(value: Any, field: str) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return _go_format_float(value)
+        return go_float(value)
     if isinstance(value, str):
         return value
     raise _type_error(value, field, "string")
@@ -586,7 +539,7 @@ def _load_chartfile(path: Path) -> _ChartFile:
         unknown = _unknown_field(raw_map)
         strict = None
         if unknown is not None:
-            strict = f"error unmarshaling JSON: while decoding JSON: json: unknown field {_go_quote(unknown)}"
+            strict = f"error unmarshaling JSON: while decoding JSON: json: unknown field {go_quote(unknown)}"
     return _ChartFile(meta, raw_map, strict)
 
 
@@ -771,7 +724,7 @@ def validate_chart_name(meta: Mapping[str, Any]) -> str | None:
     if not name:
         return "name is required"
     if _go_base(name) != name:
-        return f"chart name {_go_quote(name)} is invalid"
+        return f"chart name {go_quote(name)} is invalid"
     return None
 
 
@@ -1001,7 +954,7 @@ def validate_top_indent_level(content: str) -> str | None:
         if not line.strip():
             continue
         if line.startswith((" ", "\t")):
-            return f"document starts with an illegal indent: {_go_quote(line)}, which may cause parsing problems"
+            return f"document starts with an illegal indent: {go_quote(line)}, which may cause parsing problems"
         return None
     return None
 
@@ -1086,9 +1039,9 @@ def validate_metadata_name(kind: str, name: str) -> str | None:
     problems = _name_rule(kind)(name)
     if not problems:
         return None
-    errors = [f"metadata.name: Invalid value: {_go_quote(name)}: {problem}" for problem in problems]
+    errors = [f"metadata.name: Invalid value: {go_quote(name)}: {problem}" for problem in problems]
     aggregate = errors[0] if len(errors) == 1 else "[" + ", ".join(errors) + "]"
-    return f"object name does not conform to Kubernetes naming requirements: {_go_quote(name)}: {aggregate}"
+    return f"object name does not conform to Kubernetes naming requirements: {go_quote(name)}: {aggregate}"
 
 
 # Deprecated built-in APIs, as the Helm v4.3.1 binary reports them: (apiVersion, deprecated in
@@ -1203,7 +1156,7 @@ def validate_match_selector(head: _ObjectHead, content: str) -> str | None:
     Like Helm, the whole rendered file is searched, not just this document.
     """
     if head.kind in _WORKLOAD_KINDS and "matchLabels" not in content and "matchExpressions" not in content:
-        return f"a {head.kind} must contain matchLabels or matchExpressions, and {_go_quote(head.name)} does not"
+        return f"a {head.kind} must contain matchLabels or matchExpressions, and {go_quote(head.name)} does not"
     return None
 
 

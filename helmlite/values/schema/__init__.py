@@ -50,13 +50,37 @@ _HEADLINE = (
 )
 
 
+class _RefusedByGo(ValueError):
+    """JSON that Python's reader takes and Go's refuses: ``NaN``, ``Infinity``, ``-Infinity``.
+
+    The text is Go's ``encoding/json`` error, which is all Helm prints for such a schema file.
+    """
+
+
+def _refuse_constant(constant: str) -> Any:
+    # Go's scanner stops at the constant's first letter: where a value begins, or (after the
+    # minus sign of -Infinity) inside a number.
+    if constant.startswith("-"):
+        raise _RefusedByGo(f"invalid character '{constant[1]}' in numeric literal")
+    raise _RefusedByGo(
+        f"invalid character '{constant[0]}' looking for beginning of value"
+    )
+
+
 def _chart_json(chart: Chart, name: str, data: bytes) -> Any:
-    """The JSON file ``name`` of ``chart``, its numbers keeping their spelling for the messages."""
+    """The JSON file ``name`` of ``chart``, its numbers keeping their spelling for the messages.
+
+    Raises SchemaValidationError naming the file for text that is not JSON, and _RefusedByGo
+    for NaN or Infinity (Python's reader takes them as numbers, Helm's refuses the file).
+    """
     from helmlite.values.schema.display import JsonFloat, json_int
 
     try:
         return json.loads(
-            data.decode("utf-8-sig"), parse_float=JsonFloat, parse_int=json_int
+            data.decode("utf-8-sig"),
+            parse_float=JsonFloat,
+            parse_int=json_int,
+            parse_constant=_refuse_constant,
         )
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise SchemaValidationError(
@@ -169,6 +193,8 @@ def _schema_violations(
                 contents = _chart_json(chart, name, data)
             except SchemaValidationError as exc:
                 refused[uri] = str(exc)
+            except _RefusedByGo as exc:
+                refused[uri] = f"{chart.full_path()}/{name}: invalid JSON: {exc}"
             else:
                 return referencing.Resource.from_contents(
                     contents, default_specification=specification
@@ -194,25 +220,43 @@ def _schema_violations(
 
 
 def _collect(
-    chart: Chart, values: dict[str, Any], violations: dict[str, list[tuple[str, str]]]
+    chart: Chart,
+    values: dict[str, Any],
+    violations: dict[str, list[tuple[str, str]]],
+    report: dict[str, str],
 ) -> None:
+    """Validate ``chart`` and its subcharts, adding each chart's violations to ``violations``
+    and what Helm prints under the chart's name to ``report`` (both in Helm's chart order)."""
     if chart.schema is not None:
-        found = _schema_violations(chart, chart.schema, values)
-        if found:
-            violations.setdefault(chart.name, []).extend(found)
+        try:
+            found = _schema_violations(chart, chart.schema, values)
+        except _RefusedByGo as exc:
+            # Helm prints the decoder's error alone, without the newline that ends a list of
+            # violations, so the next chart's name follows on the same line.
+            report[chart.name] = report.get(chart.name, "") + str(exc)
+        else:
+            _add(chart.name, found, violations, report)
     for sub in chart.dependencies:
         sub_values = values.get(sub.name)
         if sub_values is None:
             continue  # nothing to validate, as in Helm
         if not isinstance(sub_values, dict):
-            violations.setdefault(sub.name, []).append(
-                (
-                    "",
-                    f"invalid type for values: expected object (map), got {type(sub_values).__name__}",
-                )
-            )
+            problem = f"invalid type for values: expected object (map), got {type(sub_values).__name__}"
+            _add(sub.name, [("", problem)], violations, report)
             continue
-        _collect(sub, sub_values, violations)
+        _collect(sub, sub_values, violations, report)
+
+
+def _add(
+    name: str,
+    found: list[tuple[str, str]],
+    violations: dict[str, list[tuple[str, str]]],
+    report: dict[str, str],
+) -> None:
+    if found:
+        violations.setdefault(name, []).extend(found)
+        lines = "".join(f"- at '{pointer}': {message}\n" for pointer, message in found)
+        report[name] = report.get(name, "") + lines
 
 
 def validate_values(chart: Chart, values: dict[str, Any]) -> None:
@@ -227,17 +271,16 @@ def validate_values(chart: Chart, values: dict[str, Any]) -> None:
         - at '/age': minimum: got -5, want 0
 
     with ``.violations == {chart_name: [(json_pointer, message), …]}`` (the pointer as Helm
-    quotes it, the message with any nested causes on indented lines); also, with empty
-    violations, for a schema file that is not JSON or not a valid schema, or a ``$ref`` that
-    cannot be resolved (the message names the chart's schema file).
+    quotes it, the message with any nested causes on indented lines). A schema file with NaN
+    or Infinity is listed the same way, with Go's JSON error in place of the violations
+    (``invalid character 'N' looking for beginning of value``), as Helm lists it. Also raises
+    SchemaValidationError, with empty violations, for a schema file that is not JSON or not a
+    valid schema, or a ``$ref`` that cannot be resolved (the message names the chart's file).
     """
     violations: dict[str, list[tuple[str, str]]] = {}
-    _collect(chart, values, violations)
-    if not violations:
+    report: dict[str, str] = {}
+    _collect(chart, values, violations, report)
+    if not report:
         return
-    # Helm ends each chart's list with a newline, so its ``Error:`` line is followed by a blank one.
-    lines = [_HEADLINE]
-    for name, found in violations.items():
-        lines.append(f"{name}:")
-        lines.extend(f"- at '{pointer}': {message}" for pointer, message in found)
-    raise SchemaValidationError("\n".join(lines) + "\n", violations)
+    sections = "".join(f"{name}:\n{text}" for name, text in report.items())
+    raise SchemaValidationError(f"{_HEADLINE}\n{sections}", violations)

@@ -10,6 +10,7 @@ schema files with ``JsonFloat``/``json_int``, which keep that spelling.
 from __future__ import annotations
 
 import math
+import sys
 from collections.abc import Iterable
 from typing import Any, Self
 
@@ -41,8 +42,17 @@ class JsonFloat(float):
 
 
 def json_int(literal: str) -> int | float:
-    """An integer of a schema file; ``-0`` keeps its sign for the messages that print it."""
-    return JsonFloat(literal) if literal == "-0" else int(literal)
+    """An integer of a schema file; ``-0`` keeps its sign for the messages that print it.
+
+    An integer too long for Python's ``int()`` (more than ``sys.get_int_max_str_digits()``
+    digits, a guard against quadratic conversions) becomes a ``JsonFloat``: ±inf, so it
+    compares and prints (``∞``) as Go's ``big.Rat.Float64()`` does for minimum and the like,
+    and it keeps its spelling for ``enum``/``const``, which Helm prints as written.
+    """
+    limit = sys.get_int_max_str_digits()  # 0: no limit
+    if literal == "-0" or 0 < limit < len(literal.lstrip("-")):
+        return JsonFloat(literal)
+    return int(literal)
 
 
 def quote(text: str) -> str:
@@ -83,7 +93,9 @@ def go_number(number: float) -> str:
     try:
         value = float(number)
     except OverflowError:
-        value = math.copysign(math.inf, number)
+        # An integer beyond float64 (schema files keep integers exact): Go's big.Rat.Float64()
+        # gives ±Inf for it, which the printer writes ∞. (copysign would convert it again.)
+        value = math.inf if number > 0 else -math.inf
     if math.isinf(value) or math.isnan(value):
         return {math.inf: "∞", -math.inf: "-∞"}.get(value, "NaN")
     if value == 0:
@@ -122,5 +134,5 @@ def display(value: Any) -> str:
     if isinstance(value, (list, dict)):
         return "value"
     # Every other number of a schema file is an int (``json_int``), which Go's ``%v`` prints as
-    # Python does, or NaN/Infinity, which Python's JSON reader accepts and Go's rejects.
+    # Python does (the driver refuses NaN and Infinity, as Go's JSON reader does).
     return str(value)

@@ -5,12 +5,15 @@ Helm asserts ``format`` for drafts 4, 6 and 7 and prints why a string is not of 
 when the string conforms). Where santhosh-tekuri hands over to Go's library (net/netip, time,
 net/url, regexp), the reason is that library's error text for the common mistakes. That is why
 the checks are written here rather than taken from jsonschema's own format checker, which gives
-no reasons and answers differently at the edges.
+no reasons and answers differently at the edges. Go measures and indexes strings by byte: the
+checks that depend on it (lengths, and the fixed positions of ``date``, ``time`` and
+``date-time``) work on the UTF-8 bytes, so non-ASCII text fails where it fails in Helm.
 """
 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -47,6 +50,12 @@ def _asserting(check: Callable[[str], str | None]) -> Callable[[Any], bool]:
         return True
 
     return conforms
+
+
+def _utf8(text: str) -> bytes:
+    """``text`` as the bytes of the Go string Helm checks: Go measures lengths in bytes;
+    a lone surrogate, which no Go string holds, is kept as its three bytes rather than crash."""
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _go_atoi(text: str) -> tuple[int | None, str | None]:
@@ -87,7 +96,7 @@ def _uuid(text: str) -> str | None:
     for number, (group, size) in enumerate(
         zip(groups, (8, 4, 4, 4, 12), strict=True), start=1
     ):
-        if len(group.encode()) != size:
+        if len(_utf8(group)) != size:
             return f"element {number} must be {size} characters long"
         for char in group:
             if char not in "0123456789abcdefABCDEF":
@@ -261,10 +270,10 @@ def _ipv6(text: str) -> str | None:
 
 def _hostname(text: str) -> str | None:
     text = text.removesuffix(".")
-    if len(text.encode()) > 253:
+    if len(_utf8(text)) > 253:
         return "more than 253 characters long"
     for label in text.split("."):
-        if not 1 <= len(label.encode()) <= 63:
+        if not 1 <= len(_utf8(label)) <= 63:
             return "label must be 1 to 63 characters long"
         if label.startswith("-"):
             return "label starts with hyphen"
@@ -277,12 +286,12 @@ def _hostname(text: str) -> str | None:
 
 
 def _email(text: str) -> str | None:
-    if len(text.encode()) > 254:
+    if len(_utf8(text)) > 254:
         return "more than 255 characters long"
     if "@" not in text:
         return "missing @"
     local, _, domain = text.rpartition("@")
-    if len(local.encode()) > 64:
+    if len(_utf8(local)) > 64:
         return "local part more than 64 characters long"
     if len(local) > 1 and local.startswith('"') and local.endswith('"'):
         if "\\" in local[1:-1] or '"' in local[1:-1]:
@@ -310,45 +319,85 @@ def _email(text: str) -> str | None:
     return f"invalid domain: {problem}" if problem else None
 
 
+def _time_quote(data: bytes) -> str:
+    """Go's ``time`` package quoting of a parse error's text (not ``strconv.Quote``): every byte
+    of a non-ASCII character, and every control character below a space, is written ``\\xNN``;
+    only ``"`` and ``\\`` get a backslash."""
+    out = ['"']
+    for byte in data:
+        if byte >= 0x80 or byte < 0x20:
+            out.append(f"\\x{byte:02x}")
+        elif byte in b'"\\':
+            out.append("\\" + chr(byte))
+        else:
+            out.append(chr(byte))
+    out.append('"')
+    return "".join(out)
+
+
+def _go_atoi_bytes(token: bytes) -> int | None:
+    """Go's ``strconv.Atoi`` of a byte string: the number, or None where Go returns an error."""
+    if re.fullmatch(rb"[+-]?[0-9]+", token):
+        number = int(token)
+        if -(2**63) <= number < 2**63:
+            return number
+    return None
+
+
 def _date(text: str) -> str | None:
-    """Go's ``time.Parse("2006-01-02", text)`` error, or None."""
+    return _date_bytes(_utf8(text))
 
-    def cannot(rest: str, element: str) -> str:
-        return f'parsing time {go_quote(text)} as "2006-01-02": cannot parse {go_quote(rest)} as {go_quote(element)}'
 
-    rest = text
-    if len(rest) < 4 or not rest[:4].isdigit() or not rest[:4].isascii():
+def _date_bytes(data: bytes) -> str | None:
+    """Go's ``time.Parse("2006-01-02", data)`` error, or None.
+
+    Byte-wise, as Go works: the ``date-time`` check hands over the first ten *bytes*, which
+    may end inside a character.
+    """
+    quoted = _time_quote(data)
+
+    def cannot(rest: bytes, element: str) -> str:
+        return f'parsing time {quoted} as "2006-01-02": cannot parse {_time_quote(rest)} as "{element}"'
+
+    rest = data
+    if len(rest) < 4 or not rest[:4].isdigit():  # bytes.isdigit: ASCII digits only
         return cannot(rest, "2006")
     year, rest = int(rest[:4]), rest[4:]
     numbers = []
     for element in ("01", "02"):
-        if not rest.startswith("-"):
+        if not rest.startswith(b"-"):
             return cannot(rest, "-")
         rest = rest[1:]
-        if len(rest) < 2 or not rest[:2].isdigit() or not rest[:2].isascii():
+        if len(rest) < 2 or not rest[:2].isdigit():
             return cannot(rest, element)
         numbers.append(int(rest[:2]))
         rest = rest[2:]
     month, day = numbers
     if not 1 <= month <= 12:
-        return f"parsing time {go_quote(text)}: month out of range"
+        return f"parsing time {quoted}: month out of range"
     if rest:
-        return f"parsing time {go_quote(text)}: extra text: {go_quote(rest)}"
+        return f"parsing time {quoted}: extra text: {_time_quote(rest)}"
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     days = (31, 29 if leap else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
     if not 1 <= day <= days:
-        return f"parsing time {go_quote(text)}: day out of range"
+        return f"parsing time {quoted}: day out of range"
     return None
 
 
 def _time(text: str) -> str | None:
-    if len(text.encode()) < 9:
+    return _time_bytes(_utf8(text))
+
+
+def _time_bytes(data: bytes) -> str | None:
+    """santhosh-tekuri's ``validateTime``, on bytes as in Go: lengths count bytes and the
+    colons are looked for at byte offsets, so non-ASCII text fails the way it does in Helm."""
+    if len(data) < 9:
         return "less than 9 characters long"
-    if text[2] != ":" or text[5] != ":":
+    if data[2:3] != b":" or data[5:6] != b":":
         return "missing colon in correct place"
     clock = []
-    for token in text[:8].split(":", 2):
-        number, _ = _go_atoi(token)
+    for token in data[:8].split(b":", 2):
+        number = _go_atoi_bytes(token)
         if number is None:
             return "invalid hour/min/sec"
         if number < 0:
@@ -357,23 +406,23 @@ def _time(text: str) -> str | None:
     hour, minute, second = clock
     if hour > 23 or minute > 59 or second > 60:
         return "hour/min/sec out of range"
-    rest = text[8:]
-    if rest.startswith("."):
-        digits = len(rest[1:]) - len(rest[1:].lstrip("0123456789"))
+    rest = data[8:]
+    if rest.startswith(b"."):
+        digits = len(rest) - 1 - len(rest[1:].lstrip(b"0123456789"))
         if digits == 0:
             return "no digits in second fraction"
         rest = rest[1 + digits :]
-    if rest not in ("z", "Z"):
-        if len(rest.encode()) != 6:
+    if rest not in (b"z", b"Z"):
+        if len(rest) != 6:
             return "offset must be 6 characters long"
-        if rest[0] not in "+-":
+        if rest[:1] not in (b"+", b"-"):
             return "offset must begin with plus/minus"
-        sign, rest = (-1 if rest[0] == "+" else 1), rest[1:]
-        if rest[2] != ":":
+        sign, rest = (-1 if rest[:1] == b"+" else 1), rest[1:]
+        if rest[2:3] != b":":
             return "missing colon in offset in correct place"
         offset = []
-        for token in rest.split(":", 1):
-            number, _ = _go_atoi(token)
+        for token in rest.split(b":", 1):
+            number = _go_atoi_bytes(token)
             if number is None:
                 return "invalid hour/min in offset"
             if number < 0:
@@ -381,7 +430,9 @@ def _time(text: str) -> str | None:
             offset.append(number)
         if offset[0] > 23 or offset[1] > 59:
             return "hour/min in offset out of range"
-        minutes = (hour * 60 + minute + sign * (offset[0] * 60 + offset[1])) % (24 * 60)
+        minutes = hour * 60 + minute + sign * (offset[0] * 60 + offset[1])
+        if minutes < 0:
+            minutes += 24 * 60
         hour, minute = divmod(minutes, 60)
     if second >= 60 and (hour != 23 or minute != 59):
         return "invalid leap second"
@@ -389,13 +440,14 @@ def _time(text: str) -> str | None:
 
 
 def _date_time(text: str) -> str | None:
-    if len(text.encode()) < 20:
+    data = _utf8(text)
+    if len(data) < 20:
         return "less than 20 characters long"
-    if text[10] not in "tT":
+    if data[10:11] not in (b"t", b"T"):
         return "11th character must be t or T"
-    if problem := _date(text[:10]):
+    if problem := _date_bytes(data[:10]):
         return f"invalid date element: {problem}"
-    if problem := _time(text[11:]):
+    if problem := _time_bytes(data[11:]):
         return f"invalid time element: {problem}"
     return None
 
@@ -576,16 +628,62 @@ _REGEX_PROBLEMS = (
 )
 
 
+# Go's regexp refuses a repeat count above 1000 and a tree more than 1000 levels high.
+_GO_MAX_REPEAT = 1000
+_GO_MAX_NESTING = 1000
+_REPEAT_COUNT = re.compile(r"(?<!\\)\{([0-9]+)(?:,([0-9]*))?\}")
+
+
+def _group_nesting(text: str) -> int:
+    """How deep the groups of a pattern nest (escapes and character classes skipped)."""
+    depth = deepest = 0
+    escaped = in_class = False
+    for char in text:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char == ")":
+            depth = max(depth - 1, 0)
+    return deepest
+
+
 def _regex(text: str) -> str | None:
-    """Go's regexp compile error, judged with Python's ``re`` (RE2 and Python differ at the edges)."""
+    """Go's regexp compile error, judged with Python's ``re`` (RE2 and Python differ at the edges).
+
+    Go's two size limits are checked first, in Go's words: Python's ``re`` would raise
+    OverflowError for a huge repeat count and RecursionError for deep nesting.
+    """
+    for match in _REPEAT_COUNT.finditer(text):
+        counts = [count for count in match.groups() if count]
+        # By length first: int() refuses numbers of more than 4300 digits.
+        if any(
+            len(count.lstrip("0")) > 4 or int(count) > _GO_MAX_REPEAT
+            for count in counts
+        ):
+            return f"error parsing regexp: invalid repeat count: `{match.group(0)}`"
+    if _group_nesting(text) >= _GO_MAX_NESTING:
+        return f"error parsing regexp: expression nests too deeply: `{text}`"
     try:
-        re.compile(text)
+        with warnings.catch_warnings():
+            # "Possible nested set" and the like: Python's hints about its future syntax.
+            warnings.simplefilter("ignore", FutureWarning)
+            re.compile(text)
     except re.error as exc:
         code = next(
             (go for python, go in _REGEX_PROBLEMS if str(exc.msg).startswith(python)),
             str(exc.msg),
         )
         return f"error parsing regexp: {code}: `{text}`"
+    except RecursionError:
+        return None  # nested deeper than Python's parser goes, yet within Go's limit: valid
     return None
 
 

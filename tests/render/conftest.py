@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from helmlite.chart.model import TEMPLATE_ENGINE_ANNOTATION, Chart, ChartFile, ChartMetadata
+from helmlite.chart.model import (
+    TEMPLATE_ENGINE_ANNOTATION,
+    Chart,
+    ChartFile,
+    ChartMetadata,
+)
 from helmlite.render.capabilities import Capabilities
 from helmlite.render.context import ReleaseInfo
 from helmlite.render.engine import render_templates
@@ -78,3 +84,14 @@ def render() -> Callable[..., dict[str, str]]:
 @pytest.fixture
 def render1() -> Callable[..., str]:
     return render_one
+
+
+def write_one_template_chart(root: Path, template: str) -> Path:
+    """A chart directory ``c`` (empty values) whose only template, ``templates/t.yaml``, is
+    ``template``: what the CLI tests run ``helmlite template`` on, as they ran ``helm template``."""
+    chart = root / "c"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
+    (chart / "values.yaml").write_text("{}\n")
+    (chart / "templates" / "t.yaml").write_text(template)
+    return chart

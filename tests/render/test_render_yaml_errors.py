@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.render.conftest import write_one_template_chart
+
 # helm's stderr is _ERROR_PREFIX + problem + _ERROR_SUFFIX, exit code 1
 _ERROR_PREFIX = "Error: YAML parse error on c/templates/t.yaml: error converting YAML to JSON: yaml: "
 _ERROR_SUFFIX = "\n\nUse --debug flag to render out invalid YAML\n"
@@ -77,22 +79,13 @@ ACCEPTED: list[tuple[str, str]] = [
 ]
 
 
-def _chart(root: Path, template: str) -> Path:
-    chart = root / "c"
-    (chart / "templates").mkdir(parents=True)
-    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
-    (chart / "values.yaml").write_text("{}\n")
-    (chart / "templates" / "t.yaml").write_text(template)
-    return chart
-
-
 @pytest.mark.parametrize(
     ("name", "template", "problem"), FAILING, ids=[case[0] for case in FAILING]
 )
 def test_alias_errors_are_helms(
     cli, tmp_path: Path, name: str, template: str, problem: str
 ) -> None:
-    result = cli("template", "x", str(_chart(tmp_path, template)))
+    result = cli("template", "x", str(write_one_template_chart(tmp_path, template)))
     assert (result.exit_code, result.stdout, result.stderr) == (
         1,
         "",
@@ -104,6 +97,6 @@ def test_alias_errors_are_helms(
     ("name", "template"), ACCEPTED, ids=[case[0] for case in ACCEPTED]
 )
 def test_aliases_helm_accepts(cli, tmp_path: Path, name: str, template: str) -> None:
-    result = cli("template", "x", str(_chart(tmp_path, template)))
+    result = cli("template", "x", str(write_one_template_chart(tmp_path, template)))
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == "---\n# Source: c/templates/t.yaml\n" + template

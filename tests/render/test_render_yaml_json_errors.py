@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.render.conftest import write_one_template_chart
+
 # helm's stderr is _ERROR_PREFIX + problem + _ERROR_SUFFIX, exit code 1
 _ERROR_PREFIX = (
     "Error: YAML parse error on c/templates/t.yaml: error converting YAML to JSON: "
@@ -269,22 +271,13 @@ ACCEPTED: list[tuple[str, str]] = [
 ]
 
 
-def _chart(root: Path, template: str) -> Path:
-    chart = root / "c"
-    (chart / "templates").mkdir(parents=True)
-    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
-    (chart / "values.yaml").write_text("{}\n")
-    (chart / "templates" / "t.yaml").write_text(template)
-    return chart
-
-
 @pytest.mark.parametrize(
     ("name", "template", "problem"), FAILING, ids=[case[0] for case in FAILING]
 )
 def test_conversion_errors_are_helms(
     cli, tmp_path: Path, name: str, template: str, problem: str
 ) -> None:
-    result = cli("template", "x", str(_chart(tmp_path, template)))
+    result = cli("template", "x", str(write_one_template_chart(tmp_path, template)))
     assert (result.exit_code, result.stdout, result.stderr) == (
         1,
         "",
@@ -296,6 +289,6 @@ def test_conversion_errors_are_helms(
     ("name", "template"), ACCEPTED, ids=[case[0] for case in ACCEPTED]
 )
 def test_lookalikes_helm_accepts(cli, tmp_path: Path, name: str, template: str) -> None:
-    result = cli("template", "x", str(_chart(tmp_path, template)))
+    result = cli("template", "x", str(write_one_template_chart(tmp_path, template)))
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == "---\n# Source: c/templates/t.yaml\n" + template

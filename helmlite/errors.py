@@ -109,12 +109,20 @@ class SchemaValidationError(ValuesError):
     """Values that violate a chart's values.schema.json.
 
     ``violations`` maps each chart name to its list of ``(json_path, message)`` pairs, so
-    callers can show every problem, not just the first.
+    callers can show every problem, not just the first. ``refused`` maps each chart whose
+    schema file Go's JSON reader refuses (NaN, Infinity) to that reader's error, which Helm
+    prints in place of the chart's violations (``helm lint`` prints it alone).
     """
 
-    def __init__(self, message: str, violations: dict[str, list[tuple[str, str]]]) -> None:
+    def __init__(
+        self,
+        message: str,
+        violations: dict[str, list[tuple[str, str]]],
+        refused: dict[str, str] | None = None,
+    ) -> None:
         super().__init__(message)
         self.violations = violations
+        self.refused = refused if refused is not None else {}
 
 
 class ValuesFileError(ValuesError):

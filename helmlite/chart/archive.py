@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import io
-import json
 import os
 import posixpath
 import re
@@ -31,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from helmlite.chart.metadata import UTF8_BOM, dump_metadata, parse_metadata, quoted
 from helmlite.chart.model import ChartFile
-from helmlite.errors import ArchiveError, ChartError, ChartLoadError
+from helmlite.errors import ArchiveError, ChartError
 
 if TYPE_CHECKING:
     import tarfile
@@ -337,10 +336,12 @@ def package_chart(
     first, with ``check_dependencies_present``.
 
     Raises ``ChartLoadError``/``ArchiveError`` for a chart that does not load, ``ChartError`` for
-    an invalid ``version``, an invalid values.schema.json or SOURCE_DATE_EPOCH.
+    an invalid ``version``, a values.schema.json in the chart or a subchart that is not JSON
+    to Go (``invalid JSON in values.schema.json``, Helm's words) or an invalid SOURCE_DATE_EPOCH.
     """
     from helmlite.chart.loader import load_files, read_chart_dir
     from helmlite.semver import parse_version
+    from helmlite.values.gojson import json_valid
 
     chart_dir = Path(chart_dir)
     files = read_chart_dir(chart_dir)
@@ -354,11 +355,12 @@ def package_chart(
         metadata = replace(metadata, version=version)
     if app_version:
         metadata = replace(metadata, app_version=app_version)
-    if chart.schema is not None:
-        try:
-            json.loads(chart.schema)
-        except ValueError as err:
-            raise ChartLoadError(f"{chart_dir}/values.schema.json: invalid JSON: {err}") from None
+    # Helm's chartutil.Save checks the schema of every chart it writes, subcharts (directories
+    # and archives) included, with Go's json.Valid and nothing more: NaN and Infinity are
+    # invalid (Python's json.loads takes them), bytes that are not UTF-8 are valid, and only
+    # nesting deeper than 10 000 levels is refused. The words are Save's.
+    if any(sub.schema is not None and not json_valid(sub.schema) for sub in chart.walk()):
+        raise ChartError("invalid JSON in values.schema.json")
 
     entries = [ChartFile("Chart.yaml", dump_metadata(metadata))]
     entries.extend(f for f in files if f.name != "Chart.yaml")

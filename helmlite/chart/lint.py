@@ -1304,6 +1304,10 @@ def _values_file_problem(linter: _Linter, overrides: dict[str, Any], skip_schema
     try:
         validate_values(stub, coalesce_tables(overrides, values, warn=lambda _message: None))
     except SchemaValidationError as err:
+        # Helm prints what validating against this one schema returns: the violations, or the
+        # JSON reader's error alone for a schema file it refuses (NaN, Infinity).
+        if err.refused:
+            return "".join(err.refused.values())
         if not err.violations:
             return str(err)
         return "".join(f"- at '{pointer}': {message}\n" for found in err.violations.values() for pointer, message in found)

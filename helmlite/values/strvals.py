@@ -25,6 +25,7 @@ from typing import Any
 
 from helmlite.errors import SetParseError, ValuesError
 from helmlite.values.coalesce import merge_maps
+from helmlite.values.gojson import well_formed
 from helmlite.values.yamlio import MAX_YAML_BYTES, MAX_YAML_DEPTH
 
 __all__ = [
@@ -111,24 +112,6 @@ def _json_depth_ok(value: Any, depth: int = 0) -> bool:
     return True
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _well_formed(value: Any) -> Any:
-    """``value`` with every surrogate in its strings and keys replaced by U+FFFD, as Go's JSON
-    decoder replaces an unpaired ``\\ud800`` escape (Python's keeps it, and such a string
-    cannot be written out as UTF-8 later). Paired escapes were joined by the decoder already;
-    a surrogate in the text itself (undecodable bytes of the command line) is replaced too,
-    as Go replaces invalid UTF-8."""
-    if isinstance(value, str):
-        return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_well_formed(key): _well_formed(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_well_formed(item) for item in value]
-    return value
-
-
 def _parse_json(text: str, start: int = 0) -> tuple[Any, int]:
     """One JSON value at ``text[start:]`` (leading blanks skipped): the value and where it ends."""
     while start < len(text) and text[start].isspace():
@@ -141,7 +124,8 @@ def _parse_json(text: str, start: int = 0) -> tuple[Any, int]:
         raise SetParseError(f"invalid JSON value: {exc}") from None
     if not _json_depth_ok(value):
         raise SetParseError(f"JSON value nested deeper than {MAX_YAML_DEPTH} levels")
-    return _well_formed(value), end
+    # Go's decoder puts U+FFFD where Python's keeps a lone surrogate.
+    return well_formed(value), end
 
 
 def _set(data: dict[str, Any], key: str, value: Any) -> None:

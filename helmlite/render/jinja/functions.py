@@ -47,6 +47,7 @@ from helmlite.gofmt import (
     sprint,
     sprintf,
 )
+from helmlite.values.gojson import well_formed
 
 __all__ = ["FUNCTIONS", "FILTERS", "DATA_FIRST_FILTERS", "install", "is_empty", "to_yaml", "to_json"]
 
@@ -282,9 +283,10 @@ def _from_yaml_array(text: Any) -> list[Any]:
 
 
 def _from_json(text: Any) -> dict[str, Any]:
-    """``fromJson``: a mapping, or ``{"Error": message}``."""
+    """``fromJson``: a mapping, or ``{"Error": message}``. Lone surrogate escapes (``"\\ud800"``)
+    become U+FFFD, as in Helm."""
     try:
-        data = json.loads(_s(text))
+        data = well_formed(json.loads(_s(text)))
     except ValueError as exc:
         return {"Error": str(exc)}
     if not isinstance(data, dict):
@@ -293,9 +295,10 @@ def _from_json(text: Any) -> dict[str, Any]:
 
 
 def _from_json_array(text: Any) -> list[Any]:
-    """``fromJsonArray``: a list, or a one-element list holding the error message."""
+    """``fromJsonArray``: a list, or a one-element list holding the error message. Lone
+    surrogate escapes become U+FFFD, as in Helm."""
     try:
-        data = json.loads(_s(text))
+        data = well_formed(json.loads(_s(text)))
     except ValueError as exc:
         return [str(exc)]
     if not isinstance(data, list):

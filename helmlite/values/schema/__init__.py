@@ -223,14 +223,17 @@ def _collect(
     chart: Chart,
     values: dict[str, Any],
     violations: dict[str, list[tuple[str, str]]],
+    refused: dict[str, str],
     report: dict[str, str],
 ) -> None:
-    """Validate ``chart`` and its subcharts, adding each chart's violations to ``violations``
-    and what Helm prints under the chart's name to ``report`` (both in Helm's chart order)."""
+    """Validate ``chart`` and its subcharts, adding each chart's violations to ``violations``,
+    the error of a schema file Go's reader refuses to ``refused``, and what Helm prints under
+    the chart's name to ``report`` (all in Helm's chart order)."""
     if chart.schema is not None:
         try:
             found = _schema_violations(chart, chart.schema, values)
         except _RefusedByGo as exc:
+            refused[chart.name] = str(exc)
             # Helm prints the decoder's error alone, without the newline that ends a list of
             # violations, so the next chart's name follows on the same line.
             report[chart.name] = report.get(chart.name, "") + str(exc)
@@ -244,7 +247,7 @@ def _collect(
             problem = f"invalid type for values: expected object (map), got {type(sub_values).__name__}"
             _add(sub.name, [("", problem)], violations, report)
             continue
-        _collect(sub, sub_values, violations, report)
+        _collect(sub, sub_values, violations, refused, report)
 
 
 def _add(
@@ -273,14 +276,16 @@ def validate_values(chart: Chart, values: dict[str, Any]) -> None:
     with ``.violations == {chart_name: [(json_pointer, message), …]}`` (the pointer as Helm
     quotes it, the message with any nested causes on indented lines). A schema file with NaN
     or Infinity is listed the same way, with Go's JSON error in place of the violations
-    (``invalid character 'N' looking for beginning of value``), as Helm lists it. Also raises
+    (``invalid character 'N' looking for beginning of value``), as Helm lists it, and that
+    error is in ``.refused == {chart_name: error}``. Also raises
     SchemaValidationError, with empty violations, for a schema file that is not JSON or not a
     valid schema, or a ``$ref`` that cannot be resolved (the message names the chart's file).
     """
     violations: dict[str, list[tuple[str, str]]] = {}
+    refused: dict[str, str] = {}
     report: dict[str, str] = {}
-    _collect(chart, values, violations, report)
+    _collect(chart, values, violations, refused, report)
     if not report:
         return
     sections = "".join(f"{name}:\n{text}" for name, text in report.items())
-    raise SchemaValidationError(f"{_HEADLINE}\n{sections}", violations)
+    raise SchemaValidationError(f"{_HEADLINE}\n{sections}", violations, refused)

@@ -26,6 +26,7 @@ from helmlite.render.gotemplate.yamlfmt import (
     to_yaml,
     to_yaml_pretty,
 )
+from helmlite.values.gojson import well_formed
 
 __all__ = ["WARN_END", "WARN_START", "parse_go_duration", "to_toml"]
 
@@ -161,7 +162,8 @@ def _decode_json(text: str) -> Any:
         raise FuncError(_json_error(exc, text)) from None
     except ValueError as exc:
         raise FuncError(f"invalid character {str(exc)[0]!r} looking for beginning of value") from None
-    return go_json_values(value)
+    # Go's decoder puts U+FFFD where Python's keeps a lone surrogate (``"\ud800"``).
+    return go_json_values(well_formed(value))
 
 
 @gofunc("fromJson", STRING)

@@ -18,6 +18,7 @@ from helmlite.gofmt import go_kind, go_quote_rune, is_nil
 from helmlite.render.gotemplate.funcspec import ANY, BOOL, STRING, FuncError, gofunc
 from helmlite.render.gotemplate.gotypes import go_json_values
 from helmlite.render.gotemplate.yamlfmt import JSONError, to_json
+from helmlite.values.gojson import well_formed
 
 __all__ = ["empty"]
 
@@ -123,6 +124,7 @@ def must_from_json(text: str) -> Any:
         raise json.JSONDecodeError("Expecting value", text, text.index(constant))
 
     try:
-        return go_json_values(json.loads(text, parse_constant=reject))
+        # Go's decoder puts U+FFFD where Python's keeps a lone surrogate (``"\ud800"``).
+        return go_json_values(well_formed(json.loads(text, parse_constant=reject)))
     except json.JSONDecodeError as error:
         raise FuncError(_json_syntax_error(error)) from None

@@ -394,9 +394,9 @@ def _unmarshal(path: str, doc: str) -> Any:
 
     sigs.k8s.io/yaml converts with the target struct in hand: a number where the head has a
     string field (``apiVersion``, ``kind``, ``metadata.name``, an annotation's value) becomes
-    its text, so an infinity there is no JSON error; an infinite or NaN key becomes text too.
-    The loader knows no target, so those scalars are first written as the text Helm makes of
-    them: what the loader then refuses, Helm refuses.
+    its text, so an infinity there is no JSON error. The loader knows no target, so those
+    scalars are first written as the text Helm makes of them: what the loader then refuses,
+    Helm refuses.
     """
     from helmlite.values.yamlio import unmarshal_yaml
 
@@ -425,14 +425,6 @@ def _is_non_finite(event: Any) -> bool:
     return event.value in _NON_FINITE_TEXT and (plain or event.tag == _FLOAT_TAG)
 
 
-def _non_finite_key_text(event: Any) -> str | None:
-    """The key sigs.k8s.io/yaml makes of an infinite or NaN key (``.inf``, ``-.inf``, ``.nan``),
-    or None for any other scalar. The loader takes such a key for a value JSON cannot hold."""
-    if not _is_non_finite(event):
-        return None
-    return {"+Inf": ".inf", "-Inf": "-.inf"}.get(_NON_FINITE_TEXT[event.value], ".nan")
-
-
 def _quoted_span(event: Any, text: str) -> tuple[int, int, str, str | None]:
     """(start, end, replacement, anchor) making a scalar event the quoted string ``text``,
     its anchor kept."""
@@ -447,7 +439,7 @@ def _json_field_is(key: Any, name: str) -> bool:
 
 def _non_finites_helm_reads_as_text(doc: str) -> list[tuple[int, int, str]]:
     """(start, end, replacement) of every infinity or NaN that Helm turns into text rather than
-    a JSON number, in document order: a mapping key, or a value in a string field of the head.
+    a JSON number because it is the value of a string field of the head, in document order.
     The scalar (with its tag) becomes a quoted string of that text, its anchor kept. One with
     an anchor that an alias names is left alone: the alias may be anywhere."""
     import yaml
@@ -471,11 +463,7 @@ def _non_finites_helm_reads_as_text(doc: str) -> list[tuple[int, int, str]]:
         frame = stack[-1] if stack else None
         if frame is not None and frame[0] and frame[1]:
             frame[1], frame[2] = False, event.value if kind is yaml.ScalarEvent else None
-            if kind is yaml.ScalarEvent:
-                key_text = _non_finite_key_text(event)
-                if key_text is not None:
-                    spans.append(_quoted_span(event, key_text))
-            elif kind is not yaml.AliasEvent:
+            if kind is not yaml.ScalarEvent and kind is not yaml.AliasEvent:
                 stack.append([kind is yaml.MappingStartEvent, True, None, ""])
             continue
         role = parent_role = ""

@@ -11,8 +11,9 @@ Helm reads YAML with go-yaml v2 (YAML 1.1 rules) and then converts it to JSON
 - no timestamps: ``2001-12-14`` stays a string; a bare ``=`` is a string;
 - mapping keys become strings the way Helm's YAML→JSON step does (``on:``/``yes:``/``y:`` →
   ``"true"``, ``1:`` → ``"1"``, ``1e6:`` → ``"1e+06"``); a null key is an error;
-- duplicate keys: the last one wins; ``<<`` merge keys work; an anchor may be defined again
-  (an alias names the latest definition), and alias errors use go-yaml's words
+- duplicate keys: the last one wins; ``<<`` merge keys work as go-yaml's (a merge replaces the
+  keys before it; only mappings merge); ``.inf``/``.nan`` keys become text; an anchor may be
+  defined again (an alias names the latest definition), and alias errors use go-yaml's words
   (``unknown anchor 'x' referenced``, ``anchor 'x' value contains itself``);
 - unknown tags (``!foo 5``) are read as plain data, ``!!binary`` as text.
 
@@ -75,8 +76,14 @@ __all__ = [
 MAX_YAML_BYTES = 16 * 1024 * 1024
 """Largest YAML input accepted (bytes; characters for ``str`` input)."""
 
-MAX_YAML_DEPTH = 100
-"""Deepest nesting of collections accepted, counting what aliases expand to."""
+MAX_YAML_DEPTH = 150
+"""Deepest nesting of collections accepted, counting what aliases expand to.
+
+Helm accepts 10,000 (go-yaml's limit). Loaded values are walked recursively, in Python frames,
+by the loader (two a level) and by what uses them later, at Python's default limit of 1,000
+frames: the deepest user, PyYAML's representer behind ``helmlite get values``, takes up to
+4.5 frames a level (mappings of lists). 150 levels leave 300 frames to the callers; 220 levels
+already fail there with RecursionError (docs/differences.md)."""
 
 MAX_ALIAS_NODES = 1_000_000
 """Most nodes that alias expansion may add to a stream (guards against "billion laughs")."""
@@ -208,7 +215,10 @@ def _go_shortest_g(value: float, *, single: bool) -> str:
 
 
 def _float_key_text(value: float) -> str:
-    """A float key as sigs.k8s.io/yaml writes it: strconv.FormatFloat(v, 'g', -1, 32)."""
+    """A float key as sigs.k8s.io/yaml writes it: strconv.FormatFloat(v, 'g', -1, 32), with
+    go-yaml's spellings of infinity and NaN (``.inf``, ``-.inf``, ``.nan``)."""
+    if math.isnan(value):
+        return ".nan"
     try:
         single = struct.unpack("f", struct.pack("f", value))[0]
     except OverflowError:
@@ -282,7 +292,6 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
         self._alias_nodes = 0
         # anchor -> (expanded node count, height in collections) of its finished node
         self._anchor_shapes: dict[str, tuple[int, int]] = {}
-        self._recursive_aliases = False  # the document holds an alias inside its own anchor
 
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
@@ -291,7 +300,6 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
 
     def compose_document(self) -> Any:
         self.get_event()  # document start
-        self._recursive_aliases = False
         node = self.compose_node(None, None)
         self.get_event()  # document end
         self.anchors = {}
@@ -304,7 +312,13 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
         event: Any = self.get_event()
         kind = type(event)
         if kind is AliasEvent:
-            return self._compose_alias(event)
+            target = self._compose_alias(event)
+            if type(target) is SequenceNode and index is not None and index.tag == _MERGE:
+                # go-yaml merges an alias only when it names a mapping, even if the sequence it
+                # names holds mappings (which it merges when written in place): a stand-in that
+                # cannot merge.
+                return ScalarNode(_STR, "", event.start_mark, event.end_mark)
+            return target
         # An anchor may be defined again (go-yaml v2 allows it): an alias names the latest one.
         anchor = event.anchor
         self._nodes += 1
@@ -317,6 +331,8 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
                 if problem is not None:
                     tag = _UNDECODABLE
                     event.value = problem  # what the node's constructor raises
+            elif tag == _MERGE and event.value == "<<":
+                pass  # ``!!merge <<`` is a merge key, as a plain ``<<`` is
             elif tag != _BINARY:
                 tag = _STR  # go-yaml reads a scalar with any other tag ("!", "!foo", "!!map") as text
             node: Any = ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
@@ -370,8 +386,8 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
             # whole document parsed, so a syntax error further on is the one reported: the node
             # stands in for the value and its constructor raises.
             self._nodes += 1
-            self._recursive_aliases = True
-            return ScalarNode(_RECURSIVE_ALIAS, anchor, event.start_mark, event.end_mark)
+            target_is_mapping = isinstance(self.anchors[anchor], MappingNode)
+            return _RecursiveAliasNode(anchor, target_is_mapping, event.start_mark, event.end_mark)
         size, height = shape
         self._nodes += size
         self._alias_nodes += size
@@ -385,19 +401,27 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
     def construct_object(self, node: Any, deep: bool = False) -> Any:
         # Everything is built depth first, so an anchored value is complete when an alias
         # names it; the alias gets a copy so that editing one place never edits another.
-        if node in self.constructed_objects:
-            return copy.deepcopy(self.constructed_objects[node])
-        return super().construct_object(node, deep=True)
-
-    def flatten_mapping(self, node: Any) -> None:
-        if self._recursive_aliases:
-            # PyYAML would call a recursive alias merged with "<<" a scalar that cannot merge.
-            for key_node, value_node in node.value:
-                if key_node.tag == _MERGE:
-                    for merged in value_node.value if isinstance(value_node, SequenceNode) else [value_node]:
-                        if merged.tag == _RECURSIVE_ALIAS:
-                            _construct_recursive_alias(self, merged)
-        super().flatten_mapping(node)  # type: ignore[no-untyped-call]
+        # Collections are built here rather than by PyYAML's generator constructors: one Python
+        # frame a level for lists and two for maps (PyYAML's take five, and a C call), which
+        # is what lets MAX_YAML_DEPTH levels load within Python's default recursion limit.
+        constructed = self.constructed_objects
+        if node in constructed:
+            data = constructed[node]
+            if type(data) is float and not math.isfinite(data):
+                self._non_finite.append((data, node.start_mark))  # counts again (it may have been a key)
+            return copy.deepcopy(data)
+        tag = node.tag
+        if tag == _MAP:
+            data = self.construct_mapping(node)
+        elif tag == _SEQ:
+            data = []
+            append = data.append
+            for item in node.value:
+                append(self.construct_object(item))
+        else:
+            return super().construct_object(node, deep=True)
+        constructed[node] = data
+        return data
 
     def construct_document(self, node: Any) -> Any:
         # sigs.k8s.io/yaml converts the document to JSON only once go-yaml has decoded all of
@@ -412,12 +436,15 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
         return data
 
     def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
-        self.flatten_mapping(node)
         mapping: dict[str, Any] = {}
-        for key_node, value_node in node.value:
+        non_finite = self._non_finite
+        for key_node, value_node in self._assigned_pairs(node):
             if isinstance(key_node, (MappingNode, SequenceNode)):
                 raise _GoYAMLFailure(f"invalid map key: {self._go_syntax(key_node, nested=False)}", key_node.start_mark)
+            recorded = len(non_finite)
             key = self.construct_object(key_node)
+            # An infinite or NaN key becomes text (".inf"), not a number JSON cannot hold.
+            del non_finite[recorded:]
             value = self.construct_object(value_node)
             if type(key) is not str:
                 key = self._key_text(key, key_node, value_node)
@@ -425,6 +452,30 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
                     continue
             mapping[key] = value
         return mapping
+
+    def _assigned_pairs(self, node: Any) -> Iterator[tuple[Any, Any]]:
+        """The (key node, value node) pairs of a mapping node in the order go-yaml v2 assigns
+        them, a later key replacing an earlier one: a ``<<`` merge key's mapping stands where the
+        merge key does (so it replaces the keys before it), a merged sequence's mappings last
+        first (so an earlier one wins). Raises _GoYAMLFailure where go-yaml's decoder fails:
+        a merge value that is no mapping or sequence of mappings, or an alias to the mapping
+        being merged into."""
+        for key_node, value_node in node.value:
+            if key_node.tag != _MERGE:
+                yield key_node, value_node
+            elif type(value_node) is SequenceNode:
+                for merged in reversed(value_node.value):
+                    yield from self._merged_pairs(merged)
+            else:
+                yield from self._merged_pairs(value_node)
+
+    def _merged_pairs(self, node: Any) -> Iterator[tuple[Any, Any]]:
+        if type(node) is MappingNode:
+            yield from self._assigned_pairs(node)
+            return
+        if isinstance(node, _RecursiveAliasNode) and node.target_is_mapping:
+            _construct_recursive_alias(self, node)
+        raise _GoYAMLFailure("map merge requires map or sequence of maps as the value", node.start_mark)
 
     def _key_text(self, key: Any, key_node: Any, value_node: Any) -> str | None:
         """A mapping key as sigs.k8s.io/yaml's YAML→JSON step spells it, or None for a key it
@@ -460,9 +511,8 @@ class _HelmLoader(Composer, yaml.CSafeLoader):
         if isinstance(node, SequenceNode):
             return "[]interface {}{" + ", ".join(self._go_syntax(item, nested=True) for item in node.value) + "}"
         if isinstance(node, MappingNode):
-            self.flatten_mapping(node)
             entries: dict[tuple[int, Any], str] = {}
-            for key_node, value_node in node.value:
+            for key_node, value_node in self._assigned_pairs(node):
                 if isinstance(key_node, (MappingNode, SequenceNode)):
                     raise _GoYAMLFailure(
                         f"invalid map key: {self._go_syntax(key_node, nested=False)}", key_node.start_mark
@@ -567,6 +617,17 @@ def _construct_binary(loader: _HelmLoader, node: Any) -> str:
 def _construct_text(loader: _HelmLoader, node: Any) -> str:
     # Helm keeps a timestamp as the text written; "<<" anywhere but as a map key is text too.
     return loader.construct_scalar(node)
+
+
+class _RecursiveAliasNode(ScalarNode):
+    """The node the composer puts where an alias names the collection it is inside: decoding
+    it fails (go-yaml: ``anchor 'x' value contains itself``). ``target_is_mapping`` decides
+    what merging it with ``<<`` fails with: go-yaml refuses to merge an alias to a sequence
+    before it looks inside."""
+
+    def __init__(self, anchor: str, target_is_mapping: bool, start_mark: Any, end_mark: Any) -> None:
+        super().__init__(_RECURSIVE_ALIAS, anchor, start_mark, end_mark)
+        self.target_is_mapping = target_is_mapping
 
 
 def _construct_recursive_alias(loader: _HelmLoader, node: Any) -> Any:

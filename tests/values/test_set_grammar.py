@@ -209,8 +209,8 @@ def test_parse_set_json(expr: str, existing: dict[str, Any], expected: dict[str,
         ("{bad", "invalid JSON value: Expecting property name"),
         ('{"a":1} x', 'unexpected data after the JSON object: "x"'),
         ("a=1x", 'key "x" has no value'),
-        ("a=" + "[" * 150 + "]" * 150, "JSON value nested deeper than 100 levels"),
-        ("a=" + "[" * 5000 + "]" * 5000, "JSON value nested deeper than 100 levels"),
+        ("a=" + "[" * 200 + "]" * 200, "JSON value nested deeper than 150 levels"),
+        ("a=" + "[" * 5000 + "]" * 5000, "JSON value nested deeper than 150 levels"),
     ],
 )
 def test_parse_set_json_errors(expr: str, message: str) -> None:

@@ -569,8 +569,12 @@ class _State:
                 return receiver
             boxed = boxed or start > 0
         for i in range(start, last):
-            receiver = self.eval_field(dot, ident[i], node, None, _MISSING, receiver, boxed)
-            boxed = True  # what a map lookup returns is an interface value
+            name = ident[i]
+            # What a map lookup returns is an interface value, whose type Go's errors name
+            # ``interface {}``; a method's result or a struct's field has its own type.
+            looked_up = isinstance(receiver, Mapping) and name not in getattr(type(receiver), "GO_METHODS", ())
+            receiver = self.eval_field(dot, name, node, None, _MISSING, receiver, boxed)
+            boxed = looked_up
         return self.eval_field(dot, ident[last], node, args, final, receiver, boxed)
 
     def eval_function(self, dot: Any, node: IdentifierNode, cmd: Node, args: list[Node] | None, final: Any) -> Any:
@@ -621,6 +625,8 @@ class _State:
                     self.errorf(f"{name} has arguments but cannot be invoked as function")
                 return attr
         type_name = "interface {}" if boxed else go_type(receiver)
+        if name in _UNEXPORTED_FIELDS.get(go_type(receiver), ()):
+            self.errorf(f"{name} is an unexported field of struct type {type_name}")
         self.errorf(f"can't evaluate field {name} in type {type_name}")
 
     # --- calls --------------------------------------------------------------------------------
@@ -796,6 +802,13 @@ class _State:
             return value
         self.errorf(f"wrong type for value; expected {name}; got {go_type(value)}")
 
+
+# The unexported fields of the Go structs helmlite models, by Go type: text/template finds them
+# (and refuses them with their own message) where a name that is no field is "can't evaluate".
+# The other modelled structs (.Capabilities and its KubeVersion and HelmVersion, Sprig's
+# certificate) have exported fields only; .Release, .Chart, .Template and .Files are maps.
+_SEMVER_FIELDS = frozenset(("major", "minor", "patch", "pre", "metadata", "original"))
+_UNEXPORTED_FIELDS = {"*semver.Version": _SEMVER_FIELDS, "semver.Version": _SEMVER_FIELDS}
 
 _INT_TYPES = frozenset(("int", "int64", "int32", "int16", "int8"))
 

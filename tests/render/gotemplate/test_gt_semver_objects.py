@@ -84,10 +84,8 @@ FAILING: list[tuple[str, str]] = [
     ),
 ]
 
-# A method of a method's result called in the same chain. helmlite's executor takes every
-# intermediate result of a field chain for a map lookup's, an ``interface {}``, and names that
-# type in the message: the outcome is Helm's, the wording not yet (helmlite/render/gotemplate/
-# exec.py, ``eval_field_chain``).
+# A method of a method's result called in the same chain: the message names the result's own
+# type (only a map lookup's result is an ``interface {}``).
 CHAINED: list[tuple[str, str]] = [
     (
         '(semver "v1.2.3").IncMajor.Original',
@@ -130,9 +128,6 @@ def test_semver_misuse_fails_as_in_helm(
     assert result.stderr.removesuffix(_HINT).removesuffix("\n") == f"Error: {message}"
 
 
-@pytest.mark.xfail(
-    strict=True, reason="exec.py names a chained method result's type 'interface {}'"
-)
 @pytest.mark.parametrize(("expression", "message"), CHAINED)
 def test_pointer_methods_of_a_chained_result_fail_as_in_helm(
     cli, tmp_path: Path, expression: str, message: str

@@ -41,4 +41,7 @@ class Package:
         if missing:
             raise DependencyError(f"found in Chart.yaml, but missing in charts/ directory: {', '.join(missing)}")
         self.destination.mkdir(parents=True, exist_ok=True)
-        return package_chart(chart_dir, self.destination, version=self.version, app_version=self.app_version)
+        try:
+            return package_chart(chart_dir, self.destination, version=self.version, app_version=self.app_version)
+        except ChartError as err:
+            raise ChartError(f"failed to save: {err}") from None  # Helm wraps what its chartutil.Save refuses

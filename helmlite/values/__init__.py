@@ -4,6 +4,7 @@
     strvals   --set, --set-string, --set-json, --set-file, --set-literal
     coalesce  the one merge algorithm: merge_maps, coalesce_tables, coalesce_values
     schema    values.schema.json validation of a chart tree
+    gojson    Go's JSON rules where Helm applies them (json.Valid, lone surrogates → U+FFFD)
     options   ValueOptions: the values flags, merged in Helm's order
 
 The public names below are re-exported lazily (PEP 562), so importing one submodule (the

@@ -166,6 +166,14 @@ def test_package_refuses_a_subcharts_schema_directory_or_archive(tmp_path: Path)
             package_chart(chart, tmp_path / "out")
 
 
+def test_helmlite_package_says_what_helm_package_says(cli, tmp_path: Path) -> None:
+    chart = make_chart(tmp_path, "pk", '{"type": NaN}')
+    result = cli("package", str(chart), "-d", str(tmp_path / "out"))
+    # helm v4.3.1: chartutil.Save's error, wrapped by the package action.
+    assert (result.exit_code, result.stderr) == (1, "Error: failed to save: invalid JSON in values.schema.json\n")
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
 def test_dependency_update_fails_as_helm_does_on_a_local_dependency(cli, tmp_path: Path) -> None:
     make_chart(tmp_path, "dep", '{"a":-Infinity}')
     parent = make_chart(

@@ -625,7 +625,7 @@ class _State:
                     self.errorf(f"{name} has arguments but cannot be invoked as function")
                 return attr
         type_name = "interface {}" if boxed else go_type(receiver)
-        if name in _UNEXPORTED_FIELDS.get(go_type(receiver), ()):
+        if name in getattr(receiver, "GO_UNEXPORTED_FIELDS", ()):
             self.errorf(f"{name} is an unexported field of struct type {type_name}")
         self.errorf(f"can't evaluate field {name} in type {type_name}")
 
@@ -802,13 +802,6 @@ class _State:
             return value
         self.errorf(f"wrong type for value; expected {name}; got {go_type(value)}")
 
-
-# The unexported fields of the Go structs helmlite models, by Go type: text/template finds them
-# (and refuses them with their own message) where a name that is no field is "can't evaluate".
-# The other modelled structs (.Capabilities and its KubeVersion and HelmVersion, Sprig's
-# certificate) have exported fields only; .Release, .Chart, .Template and .Files are maps.
-_SEMVER_FIELDS = frozenset(("major", "minor", "patch", "pre", "metadata", "original"))
-_UNEXPORTED_FIELDS = {"*semver.Version": _SEMVER_FIELDS, "semver.Version": _SEMVER_FIELDS}
 
 _INT_TYPES = frozenset(("int", "int64", "int32", "int16", "int8"))
 

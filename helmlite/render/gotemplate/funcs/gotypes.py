@@ -21,7 +21,8 @@ class                    Go type                     returned by
 Like the shared types they name themselves with ``GO_TYPE``/``GO_KIND`` (read by
 ``helmlite.gofmt.go_type``/``go_kind``), print as Go does through ``__str__``, marshal
 to JSON through ``__go_json__``, and declare their Go fields (``GO_FIELDS``, plain attributes)
-and methods (``GO_METHODS``, Python methods marked with the runtime's ``go_method``).
+and methods (``GO_METHODS``, Python methods marked with the runtime's ``go_method``); a struct
+with unexported fields lists them in ``GO_UNEXPORTED_FIELDS``.
 """
 
 from __future__ import annotations
@@ -110,6 +111,9 @@ class SemverVersion:
     GO_TYPE: ClassVar[str] = "*semver.Version"
     GO_KIND: ClassVar[str] = "ptr"
     GO_METHODS: ClassVar[frozenset[str]] = frozenset(_VALUE_METHODS + _POINTER_METHODS)
+    # The struct's fields, all unexported: text/template refuses them with their own message.
+    GO_UNEXPORTED_FIELDS: ClassVar[frozenset[str]] = frozenset(
+        ("major", "minor", "patch", "pre", "metadata", "original"))
 
     __slots__ = ("_version", "_original")
 

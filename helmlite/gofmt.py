@@ -180,10 +180,17 @@ def _escape_char(ch: str, quote: str) -> str:
 
 
 def go_quote(text: str) -> str:
-    """``strconv.Quote``: double quotes, Go escapes, printable Unicode kept as is."""
+    """``strconv.Quote``: double quotes, Go escapes, printable Unicode kept as is.
+
+    A byte that is not UTF-8 (``.Files.Get`` of a binary file) travels as a surrogate escape,
+    U+DC80 + byte; Go quotes such a byte as ``\\xff``, so it is quoted here as that byte, not
+    as the surrogate's ``\\udcff``.
+    """
     if text.isprintable() and '"' not in text and "\\" not in text:
         return f'"{text}"'
-    return '"' + "".join(_escape_char(ch, '"') for ch in text) + '"'
+    return '"' + "".join(
+        f"\\x{ord(ch) - 0xDC00:02x}" if "\udc80" <= ch <= "\udcff" else _escape_char(ch, '"') for ch in text
+    ) + '"'
 
 
 def go_quote_rune(code: int) -> str:

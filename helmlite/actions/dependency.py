@@ -7,7 +7,10 @@ directories (``file://``), from ``charts/`` itself (no repository), and from cha
 repositories: a URL (configured with ``repo add`` or not) or a configured repository's name
 as ``@name`` / ``alias:name``. As in Helm, an aliased repository is recorded under its URL in
 the lock and its digest. Downloads are checked against the index digest; nothing in
-``charts/`` changes until every dependency has been resolved and fetched.
+``charts/`` changes until every dependency has been resolved, fetched and packaged.
+
+Progress goes to an ``echo`` callback as it happens (Helm's ``Manager.Out``), so a failure
+still shows the lines before it: ``Saving N charts`` and Helm's ``Save error occurred:  …``.
 """
 
 from __future__ import annotations
@@ -16,19 +19,26 @@ import hashlib
 import json
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from helmlite.chart.model import API_VERSION_V1, Chart, Dependency
-from helmlite.errors import DependencyError
+from helmlite.errors import DependencyError, HelmliteError
 from helmlite.repo.client import DEFAULT_TIMEOUT
 from helmlite.repo.index import RepoError, atomic_write
 
 __all__ = ["DependencyBuild", "DependencyList", "DependencyUpdate", "lock_digest"]
 
 FILE_SCHEME = "file://"
+
+Echo = Callable[[str], None]
+
+
+def _discard(line: str) -> None:
+    """The default ``echo``: callers such as ``package --dependency-update`` print no progress."""
 
 
 def lock_digest(requested: tuple[Dependency, ...], locked: list[Dependency]) -> str:
@@ -57,21 +67,22 @@ class DependencyUpdate:
     skip_refresh: bool = False
     timeout: float = DEFAULT_TIMEOUT
 
-    def run(self, chart_dir: Path) -> list[str]:
+    def run(self, chart_dir: Path, echo: Echo = _discard) -> None:
         """Resolve, fetch into ``charts/`` and lock every declared dependency.
 
-        Returns the progress lines to print. Raises DependencyError naming every dependency
-        that has no matching version (before ``charts/`` is touched), a repository that is
-        not configured, or a download that failed or did not match its index digest.
+        Progress lines go to ``echo`` as they happen. Raises DependencyError naming every
+        dependency that has no matching version (before ``charts/`` is touched), a repository
+        that is not configured, or a dependency that could not be fetched or packaged (see
+        ``_Sources.fetch_all``).
         """
         from helmlite.chart.loader import load_chart
 
         chart = load_chart(chart_dir)
         declared = _declared(chart)
         if not declared:
-            return []
-        lines: list[str] = []
-        sources = _Sources(self.timeout, lines)
+            return
+        _require_local_dirs(chart_dir, declared)
+        sources = _Sources(self.timeout, echo)
         requested = sources.resolve_names(declared)
         sources.refresh(requested, skip_configured=self.skip_refresh)
         locked = [sources.lock(chart_dir, dep) for dep in requested]
@@ -83,11 +94,10 @@ class DependencyUpdate:
                 "version exists in the repo, or change the version constraint in Chart.yaml"
             )
         final = [lock for lock in locked if lock is not None]
-        lines.extend(sources.fetch_all(chart_dir, final))
+        sources.fetch_all(chart_dir, final)
         digest = lock_digest(requested, final)
         if chart.lock is None or chart.lock.digest != digest:
             _write_lock(chart_dir, chart, requested, final)
-        return lines
 
 
 @dataclass
@@ -97,19 +107,20 @@ class DependencyBuild:
     skip_refresh: bool = False
     timeout: float = DEFAULT_TIMEOUT
 
-    def run(self, chart_dir: Path) -> list[str]:
+    def run(self, chart_dir: Path, echo: Echo = _discard) -> None:
         """Rebuild ``charts/`` from the lock file; without a lock file, behave as ``update``.
 
-        Raises DependencyError when the lock no longer matches the declared dependencies or a
-        locked version cannot be fetched.
+        Progress lines go to ``echo`` as they happen. Raises DependencyError when the lock no
+        longer matches the declared dependencies or a locked version cannot be fetched.
         """
         from helmlite.chart.loader import load_chart
 
         chart = load_chart(chart_dir)
         if chart.lock is None:
-            return DependencyUpdate(self.skip_refresh, self.timeout).run(chart_dir)
-        lines: list[str] = []
-        sources = _Sources(self.timeout, lines)
+            DependencyUpdate(self.skip_refresh, self.timeout).run(chart_dir, echo)
+            return
+        _require_local_dirs(chart_dir, _declared(chart))
+        sources = _Sources(self.timeout, echo)
         requested = sources.resolve_names(_declared(chart))
         if lock_digest(requested, list(chart.lock.dependencies)) != chart.lock.digest:
             lock_name = "requirements.lock" if chart.metadata.api_version == API_VERSION_V1 else "Chart.lock"
@@ -118,8 +129,7 @@ class DependencyBuild:
                                   f"({deps_name}). Please update the dependencies")
         locked = sources.resolve_names(chart.lock.dependencies)
         sources.refresh(locked, skip_configured=self.skip_refresh)
-        lines.extend(sources.fetch_all(chart_dir, list(locked), exact=True))
-        return lines
+        sources.fetch_all(chart_dir, list(locked))
 
 
 def _declared(chart: Chart) -> tuple[Dependency, ...]:
@@ -138,11 +148,11 @@ def _same_url(a: str, b: str) -> bool:
 class _Sources:
     """The repositories one ``update``/``build`` run needs, each index fetched or loaded once."""
 
-    def __init__(self, timeout: float, lines: list[str]) -> None:
+    def __init__(self, timeout: float, echo: Echo) -> None:
         from helmlite.repo.client import RepositoryFile, repositories_path
 
         self.timeout = timeout
-        self.lines = lines
+        self.echo = echo
         self.repos = RepositoryFile.load(repositories_path()).repositories
         self.indexes: dict[str, Any] = {}  # repository URL -> IndexFile
 
@@ -199,28 +209,28 @@ class _Sources:
                 urls.append(dep.repository)
         unmanaged = [u for u in urls if self._configured(u) is None]
         if unmanaged:
-            self.lines.append("Getting updates for unmanaged Helm repositories...")
+            self.echo("Getting updates for unmanaged Helm repositories...")
             for url in unmanaged:
                 try:
                     self.indexes[url.rstrip("/")] = download_index(RepoEntry("", url), timeout=self.timeout)[1]
-                    self.lines.append(f'...Successfully got an update from the "{redact_url(url)}" chart repository')
+                    self.echo(f'...Successfully got an update from the "{redact_url(url)}" chart repository')
                 except RepoError as err:
-                    self.lines.append(f'...Unable to get an update from the "{redact_url(url)}" chart repository:'
-                                      f"\n\t{err}")
+                    self.echo(f'...Unable to get an update from the "{redact_url(url)}" chart repository:'
+                              f"\n\t{err}")
         configured = [self._configured(u) for u in urls if self._configured(u) is not None]
         if skip_configured or not configured:
             return
-        self.lines.append("Hang tight while we grab the latest from your chart repositories...")
+        self.echo("Hang tight while we grab the latest from your chart repositories...")
         for repo in configured:
             try:
                 index = refresh_index(repo, timeout=self.timeout)
             except RepoError as err:
-                self.lines.append(f'...Unable to get an update from the "{repo.name}" chart repository '
-                                  f"({redact_url(repo.url)}):\n\t{err}")
+                self.echo(f'...Unable to get an update from the "{repo.name}" chart repository '
+                          f"({redact_url(repo.url)}):\n\t{err}")
                 continue
             self.indexes[repo.url.rstrip("/")] = index
-            self.lines.append(f'...Successfully got an update from the "{repo.name}" chart repository')
-        self.lines.append("Update Complete. ⎈Happy Helming!⎈")
+            self.echo(f'...Successfully got an update from the "{repo.name}" chart repository')
+        self.echo("Update Complete. ⎈Happy Helming!⎈")
 
     def index(self, url: str) -> Any:
         """The index of the repository at ``url``. Raises DependencyError without one."""
@@ -266,38 +276,53 @@ class _Sources:
                 return Dependency(dep.name, entry["version"], dep.repository)
         return None
 
-    def fetch_all(self, chart_dir: Path, locked: list[Dependency], *, exact: bool = False) -> list[str]:
-        """Fetch every locked dependency, then replace ``charts/`` archives in one step.
+    def fetch_all(self, chart_dir: Path, locked: list[Dependency]) -> None:
+        """Fetch or package every locked dependency, then replace ``charts/`` archives in one step.
 
-        Returns the progress lines. Raises DependencyError if any fetch fails; ``charts/`` is
-        untouched in that case.
+        As Helm's ``downloadAll``: ``charts/`` is created, ``Saving N charts`` printed, and a
+        dependency that cannot be saved (a ``file://`` chart that does not package or no longer
+        has the locked version, a chart in ``charts/`` that misses its constraint, a failed
+        download) prints ``Save error occurred:  <error>`` and raises that error; ``charts/``
+        keeps its archives in that case. A chart in ``charts/`` that does not load raises
+        DependencyError without the save-error line, as in Helm.
         """
-        lines = [f"Saving {len(locked)} charts"]
-        archives: list[tuple[str, bytes | Path]] = []
-        for dep in locked:
-            if dep.repository.startswith(FILE_SCHEME):
-                found = _resolve_local(chart_dir, dep)
-                if found is None or (exact and found[1].metadata.version != dep.version):
-                    raise DependencyError(f'dependency "{dep.name}" version {dep.version} from '
-                                          f'"{dep.repository}" is not available')
-                archives.append((f"{dep.name}-{found[1].metadata.version}.tgz", found[0]))
-            elif dep.repository:
-                lines.append(f"Downloading {dep.name} from repo {dep.repository}")
-                archives.append(self._download(dep))
         charts_dir = chart_dir / "charts"
         charts_dir.mkdir(exist_ok=True)
-        kept: set[str] = set()
-        for file_name, source in archives:
-            if isinstance(source, Path):
-                kept.add(_package_into(charts_dir, source))
+        self.echo(f"Saving {len(locked)} charts")
+        archives: dict[str, bytes] = {}
+        with tempfile.TemporaryDirectory(prefix="helmlite-charts-") as staging:
+            for dep in locked:
+                save_error = self._save(chart_dir, dep, Path(staging), archives)
+                if save_error is not None:
+                    self.echo(f"Save error occurred:  {save_error}")
+                    raise save_error
+        for file_name, data in archives.items():
+            atomic_write(charts_dir / file_name, data)
+        self.echo("Deleting outdated charts")
+        for archive_path in charts_dir.glob("*.tgz"):
+            if archive_path.name not in archives:
+                archive_path.unlink()
+
+    def _save(self, chart_dir: Path, dep: Dependency, staging: Path, archives: dict[str, bytes]) -> HelmliteError | None:
+        """Add ``dep``'s archive to ``archives`` (a chart in ``charts/`` is only checked).
+
+        Returns the error Helm calls a save error, if any, so the caller can print it before
+        raising; a chart in ``charts/`` that does not load raises at once instead.
+        """
+        if not dep.repository:
+            self.echo(f"Dependency {dep.name} did not declare a repository. Assuming it exists in the charts directory")
+            return _vendored_mismatch(chart_dir / "charts", dep)
+        try:
+            if dep.repository.startswith(FILE_SCHEME):
+                archive = _package_local(chart_dir, dep, staging)
+                archives[archive.name] = archive.read_bytes()
             else:
-                atomic_write(charts_dir / file_name, source)
-                kept.add(file_name)
-        lines.append("Deleting outdated charts")
-        for archive in charts_dir.glob("*.tgz"):
-            if archive.name not in kept:
-                archive.unlink()
-        return lines
+                self.echo(f"Downloading {dep.name} from repo {dep.repository}")
+                file_name, data = self._download(dep)
+                archives[file_name] = data
+        except HelmliteError as err:
+            return err
+        return None
 
     def _download(self, dep: Dependency) -> tuple[str, bytes]:
         """The locked version's package from its repository, checked against the index digest."""
@@ -325,14 +350,28 @@ def _is_url(text: str) -> bool:
     return bool(parts.scheme and parts.netloc)
 
 
+def _local_dir(chart_dir: Path, dep: Dependency) -> Path:
+    """The directory a ``file://`` dependency names; DependencyError if there is none."""
+    source = (chart_dir / dep.repository[len(FILE_SCHEME):]).resolve()
+    if not source.is_dir():
+        raise DependencyError(f'dependency "{dep.name}": directory "{source}" not found')
+    return source
+
+
+def _require_local_dirs(chart_dir: Path, deps: tuple[Dependency, ...]) -> None:
+    """Fail before any progress output when a ``file://`` directory is missing, as Helm's
+    ``resolveRepoNames`` does for both ``update`` and ``build``."""
+    for dep in deps:
+        if dep.repository.startswith(FILE_SCHEME):
+            _local_dir(chart_dir, dep)
+
+
 def _resolve_local(chart_dir: Path, dep: Dependency) -> tuple[Path, Chart] | None:
     """The local chart a ``file://`` dependency names, if its version satisfies the constraint."""
     from helmlite.chart.loader import load_chart
     from helmlite.semver import satisfies
 
-    source = (chart_dir / dep.repository[len(FILE_SCHEME):]).resolve()
-    if not source.is_dir():
-        raise DependencyError(f'dependency "{dep.name}": directory "{source}" not found')
+    source = _local_dir(chart_dir, dep)
     sub = load_chart(source)
     if sub.name != dep.name:
         raise DependencyError(f'dependency "{dep.name}": the chart at "{source}" is named "{sub.name}"')
@@ -341,10 +380,44 @@ def _resolve_local(chart_dir: Path, dep: Dependency) -> tuple[Path, Chart] | Non
     return source, sub
 
 
-def _package_into(charts_dir: Path, source_dir: Path) -> str:
+def _package_local(chart_dir: Path, dep: Dependency, staging: Path) -> Path:
+    """Package the ``file://`` chart ``dep`` locks into ``staging``; return the archive.
+
+    Raises DependencyError (Helm's words) when the chart there no longer has the locked
+    version, or the packaging error (such as an invalid values.schema.json).
+    """
     from helmlite.chart.archive import package_chart
 
-    return package_chart(source_dir, charts_dir).name
+    found = _resolve_local(chart_dir, dep)
+    if found is None:
+        raise DependencyError(f"can't get a valid version for dependency {dep.name}")
+    return package_chart(found[0], staging)
+
+
+def _vendored_mismatch(charts_dir: Path, dep: Dependency) -> DependencyError | None:
+    """Helm's check of a dependency without a repository: ``charts/NAME`` must be a chart whose
+    version meets the constraint. Returns the mismatch (a save error in Helm); raises
+    DependencyError when the chart does not load or the constraint does not parse."""
+    from helmlite.chart.loader import load_chart
+    from helmlite.semver import Constraint, parse_version
+
+    path = charts_dir / dep.name
+    try:
+        vendored = load_chart(path)
+    except HelmliteError as err:
+        raise DependencyError(f"unable to load chart '{path}': {err}") from None
+    try:
+        constraint = Constraint.parse(dep.version)
+    except ValueError as err:
+        raise DependencyError(f"dependency {dep.name} has an invalid version/constraint format: {err}") from None
+    try:
+        satisfied = constraint.check(parse_version(vendored.metadata.version))
+    except ValueError as err:
+        raise DependencyError(f"invalid version {dep.version} for dependency {dep.name}: {err}") from None
+    if satisfied:
+        return None
+    return DependencyError(f"dependency {dep.name} at version {vendored.metadata.version} "
+                           f"does not satisfy the constraint {dep.version}")
 
 
 def _write_lock(chart_dir: Path, chart: Chart, requested: tuple[Dependency, ...], locked: list[Dependency]) -> None:

@@ -58,8 +58,7 @@ def update(chart: str, skip_refresh: bool) -> None:
     """Resolve the declared dependencies, fetch them into charts/ and write Chart.lock."""
     from helmlite.actions.dependency import DependencyUpdate
 
-    for line in DependencyUpdate(skip_refresh=skip_refresh).run(Path(chart)):
-        Output().echo(line)
+    DependencyUpdate(skip_refresh=skip_refresh).run(Path(chart), Output().echo)
 
 
 @dependency.command("build", short_help="rebuild charts/ based on the Chart.lock file")
@@ -70,8 +69,7 @@ def build(chart: str, skip_refresh: bool) -> None:
     """Reproduce charts/ exactly from Chart.lock (falls back to 'update' without a lock file)."""
     from helmlite.actions.dependency import DependencyBuild
 
-    for line in DependencyBuild(skip_refresh=skip_refresh).run(Path(chart)):
-        Output().echo(line)
+    DependencyBuild(skip_refresh=skip_refresh).run(Path(chart), Output().echo)
 
 
 dependency.add_command(list_, "ls")

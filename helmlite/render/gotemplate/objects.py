@@ -28,6 +28,7 @@ __all__ = [
     "GoFiles",
     "HelmBuildInfo",
     "KubeVersionObject",
+    "NilBytes",
     "NilStringMap",
     "chart_map",
     "release_map",
@@ -45,12 +46,33 @@ class NilStringMap(StringMap):
     GO_NIL = True
 
 
+class NilBytes(bytes):
+    """A nil ``[]byte``: prints ``[]`` like an empty one, but marshals to ``null``."""
+
+    __slots__ = ()
+    GO_NIL = True
+
+
+NIL_BYTES = NilBytes()
+
+
 class GoFiles(Files):
     """``engine.files``: the chart's files, with Helm's template methods."""
 
     __slots__ = ()
     GO_TYPE = "engine.files"
     GO_METHODS = frozenset(("Get", "GetBytes", "Glob", "Lines", "AsConfig", "AsSecrets"))
+
+    def get(self, name: str, default: Any = None) -> Any:  # type: ignore[override]
+        """The file's bytes; for a missing name, a nil ``[]byte``.
+
+        ``engine.files`` is a ``map[string][]byte``: ``.Files.name`` and ``index .Files "name"``
+        of a file the chart does not have give the element type's zero value, which prints
+        ``[]``, not the nothing a missing ``interface {}`` value prints. The template engine
+        reads map fields and indexes through ``get``, so this one place answers both.
+        """
+        found = super().get(name)
+        return NIL_BYTES if found is None else found
 
     @go_method(STRING)
     def Get(self, name: str) -> str:

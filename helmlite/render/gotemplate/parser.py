@@ -680,8 +680,10 @@ def go_unquote(quoted: str) -> str:
         if isinstance(piece, int):
             out.append(piece)
         else:
-            out += piece.encode("utf-8", "surrogatepass")
-    return out.decode("utf-8", "replace")
+            out += piece.encode("utf-8", "surrogateescape")
+    # Bytes that are not UTF-8 (``"\xff"``) stay bytes, as helmlite carries them everywhere:
+    # surrogate escapes, which go_quote and the byte functions turn back into the byte.
+    return out.decode("utf-8", "surrogateescape")
 
 
 _DIGITS = {2: "01", 8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}

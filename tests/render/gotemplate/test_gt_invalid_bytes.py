@@ -57,7 +57,6 @@ LITERAL_CASES = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="go_unquote decodes string literals with errors='replace'")
 @pytest.mark.parametrize(("template", "expected"), LITERAL_CASES, ids=[case[0] for case in LITERAL_CASES])
 def test_quotes_invalid_bytes_of_string_literals(template: str, expected: str, make_chart: Any, render: Any) -> None:
     chart = make_chart("c", {"t.yaml": template}, engine=None)

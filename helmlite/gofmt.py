@@ -460,10 +460,15 @@ def _fmt_arg(value: Any, verb: str, spec: _Spec, lenient: bool) -> str:
 
 def _sharp_v(value: Any) -> str:
     """Go's ``%#v`` for template values (Go-syntax representation)."""
+    byte_slice = isinstance(value, (bytes, bytearray))
+    if getattr(type(value), "GO_NIL", False):  # a typed nil slice or map: []byte(nil)
+        return f"{'[]byte' if byte_slice else go_type(value)}(nil)"
     if is_nil(value):
         return "<nil>"
     if isinstance(value, str):
         return go_quote(value)
+    if byte_slice:
+        return "[]byte{" + ", ".join(f"0x{byte:x}" for byte in value) + "}"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):

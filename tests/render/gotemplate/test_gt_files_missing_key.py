@@ -56,10 +56,8 @@ def test_b64enc_refuses_the_byte_slice_as_helm_does(make_chart: Any, render: Any
         render(chart)
 
 
-# Helm's output for these; each needs a change outside objects.py: %#v of a []byte is Go syntax
-# (helmlite/gofmt.py _sharp_v), and eq/ne treat a nil slice or map as equal to nil
-# (helmlite/render/gotemplate/funcs/builtins.py _is_nil).
-PENDING = [
+# %#v of a []byte is Go syntax, and eq/ne treat a nil slice or map as equal to nil.
+TYPED_NIL_CASES = [
     ('{{ printf "%#v" .Files.missing }}', "[]byte(nil)"),
     ('{{ printf "%#v" (.Files.GetBytes "missing") }}', "[]byte{}"),
     ("{{ eq .Files.missing nil }}", "true"),
@@ -67,8 +65,7 @@ PENDING = [
 ]
 
 
-@pytest.mark.xfail(strict=True, reason="needs %#v of []byte and eq/ne of typed nils (see comment)")
-@pytest.mark.parametrize(("template", "expected"), PENDING, ids=[case[0] for case in PENDING])
-def test_missing_file_pending(template: str, expected: str, make_chart: Any, render: Any) -> None:
+@pytest.mark.parametrize(("template", "expected"), TYPED_NIL_CASES, ids=[case[0] for case in TYPED_NIL_CASES])
+def test_missing_file_as_a_typed_nil(template: str, expected: str, make_chart: Any, render: Any) -> None:
     chart = make_chart("c", {"t.yaml": template}, engine=None, files=FILES)
     assert render(chart)["c/templates/t.yaml"] == expected

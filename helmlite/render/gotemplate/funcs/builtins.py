@@ -69,7 +69,8 @@ def _is_valid(value: Any) -> bool:
 
 
 def _is_nil(value: Any) -> bool:
-    return value is None or value is NIL_IFACE
+    # A nil interface, or a typed nil slice or map (.Files.missing, an absent .Chart.Annotations).
+    return value is None or value is NIL_IFACE or getattr(type(value), "GO_NIL", False)
 
 
 def _incompatible(a: Any, b: Any) -> FuncError:

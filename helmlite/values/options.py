@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from helmlite.errors import SetParseError, ValuesError
 from helmlite.values.coalesce import merge_maps
+from helmlite.values.gojson import well_formed
 from helmlite.values.yamlio import MAX_YAML_BYTES, load_values
 
 __all__ = ["STDIN_PATH", "ValueOptions"]
@@ -47,7 +48,16 @@ def _read_source(path: str, stdin: TextIO | None) -> bytes | str:
     return data
 
 
+# The flags whose text Helm's strvals reads as Go runes, so that each byte of an argument that
+# is not UTF-8 becomes U+FFFD (--set-json's strings get the same from Go's JSON decoder;
+# --set-file keeps the file's bytes as they are).
+_RUNE_FLAGS = ("--set", "--set-string", "--set-literal")
+
+
 def _apply(flag: str, parse: Callable[..., Any], expr: str, values: dict[str, Any], **kwargs: Any) -> None:
+    if flag in _RUNE_FLAGS:
+        # Python hands over such bytes of argv as surrogate escapes, one per byte.
+        expr = well_formed(expr)
     try:
         parse(expr, values, **kwargs)
     except ValuesError as exc:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urldefrag
@@ -50,42 +51,85 @@ _HEADLINE = (
 )
 
 
-class _RefusedByGo(ValueError):
-    """JSON that Python's reader takes and Go's refuses: ``NaN``, ``Infinity``, ``-Infinity``.
+MAX_SCHEMA_DEPTH = 100
+"""How deeply a schema file may nest arrays and objects in helmlite (Helm: Go's 10,000).
 
-    The text is Go's ``encoding/json`` error, which is all Helm prints for such a schema file.
+The jsonschema library recurses, about five Python frames for each level, when it checks a
+schema against its meta-schema and validates with it; 100 levels stay well inside the
+interpreter's recursion limit wherever helmlite validates (docs/differences.md)."""
+
+# santhosh-tekuri's UnmarshalJSON says this, without Go's character, for anything after the value.
+_TRAILING_DATA = "invalid character after top-level value"
+# A surrogate in the decoded text: a byte that is not UTF-8, or an unpaired \uD800 escape.
+_MAY_HOLD_SURROGATES = re.compile(r"[\ud800-\udfff]|\\u[dD][89a-fA-F]")
+
+
+class _RefusedByGo(ValueError):
+    """A schema file Go's JSON decoder refuses (NaN, a truncated or empty file, a stray byte…).
+
+    The text is Go's ``encoding/json`` error (scan_json's), which is all Helm prints for such a
+    schema file.
     """
+
+
+class _NotGoJson(ValueError):
+    """NaN, Infinity or -Infinity, which Python's reader takes as numbers and Go's refuses."""
 
 
 def _refuse_constant(constant: str) -> Any:
-    # Go's scanner stops at the constant's first letter: where a value begins, or (after the
-    # minus sign of -Infinity) inside a number.
-    if constant.startswith("-"):
-        raise _RefusedByGo(f"invalid character '{constant[1]}' in numeric literal")
-    raise _RefusedByGo(
-        f"invalid character '{constant[0]}' looking for beginning of value"
-    )
+    raise _NotGoJson(constant)
 
 
 def _chart_json(chart: Chart, name: str, data: bytes) -> Any:
-    """The JSON file ``name`` of ``chart``, its numbers keeping their spelling for the messages.
+    """The JSON file ``name`` of ``chart`` read as Helm reads it, its numbers keeping their
+    spelling for the messages.
 
-    Raises SchemaValidationError naming the file for text that is not JSON, and _RefusedByGo
-    for NaN or Infinity (Python's reader takes them as numbers, Helm's refuses the file).
+    Go's decoder takes bytes that are not UTF-8 inside strings and an unpaired surrogate
+    escape, each read as U+FFFD, and nesting to 10,000 levels. Raises _RefusedByGo with Go's
+    error for a file Go refuses, and SchemaValidationError naming the file for one nested
+    deeper than MAX_SCHEMA_DEPTH.
     """
+    from helmlite.values.gojson import scan_json, well_formed
     from helmlite.values.schema.display import JsonFloat, json_int
 
+    # C speed first: Go's scanner is a Python loop, asked only for the reason of a refusal.
+    text = data.decode("utf-8", "surrogateescape")
     try:
-        return json.loads(
-            data.decode("utf-8-sig"),
-            parse_float=JsonFloat,
-            parse_int=json_int,
-            parse_constant=_refuse_constant,
-        )
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        document = json.loads(text, parse_float=JsonFloat, parse_int=json_int, parse_constant=_refuse_constant)
+    except (json.JSONDecodeError, _NotGoJson, RecursionError):
+        scan = scan_json(data)
+        if scan.error is not None:
+            raise _RefusedByGo(scan.error) from None
+        if scan.trailing:
+            raise _RefusedByGo(_TRAILING_DATA) from None
+        # Python's reader takes all that Go's does, only not as deeply nested.
+        depth = scan.depth
+    else:
+        depth = _nesting_depth(document, data)
+    if depth > MAX_SCHEMA_DEPTH:
         raise SchemaValidationError(
-            f"{chart.full_path()}/{name}: invalid JSON: {exc}", {}
-        ) from None
+            f"{chart.full_path()}/{name}: arrays and objects nested {depth} levels deep; helmlite reads "
+            f"schema files to {MAX_SCHEMA_DEPTH} levels (Helm to 10,000): move inner schemas to $defs "
+            "and refer to them with $ref",
+            {},
+        )
+    return well_formed(document) if _MAY_HOLD_SURROGATES.search(text) else document
+
+
+def _nesting_depth(document: Any, data: bytes) -> int:
+    """How deeply ``document`` (decoded from ``data``) nests lists and dicts, walked without
+    recursion; 0 without a walk when ``data`` has too few brackets to nest past the limit."""
+    if data.count(b"[") + data.count(b"{") <= MAX_SCHEMA_DEPTH:
+        return 0
+    deepest = 0
+    pending: list[tuple[Any, int]] = [(document, 1)]
+    while pending:
+        node, depth = pending.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is not None:
+            deepest = max(deepest, depth)
+            pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _validator_class(schema: Any) -> Any:

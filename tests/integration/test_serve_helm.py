@@ -11,7 +11,7 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -131,10 +131,21 @@ def test_seed_tutorial_flow(helm: Helm, serve: Callable[..., ServeProcess], tmp_
     helm("pull", "local/mychart", "--version", "0.2.0", "-d", str(tmp_path / "pulled"))
 
 
+@pytest.fixture
+def gnupg(tmp_path: Path) -> Iterator[Path]:
+    """A GnuPG home of the test's own; the gpg-agent that gpg starts there is stopped after."""
+    home = tmp_path / "gnupg"
+    home.mkdir(mode=0o700)
+    try:
+        yield home
+    finally:
+        # gpg daemonizes an agent per home; gpgconf stops exactly the one serving this home.
+        subprocess.run(["gpgconf", "--homedir", str(home), "--kill", "all"], capture_output=True, timeout=60,
+                       check=False)
+
+
 def test_signed_chart_verifies_through_the_server(helm: Helm, serve: Callable[..., ServeProcess],
-                                                  tmp_path: Path) -> None:
-    gnupg = tmp_path / "gnupg"
-    gnupg.mkdir(mode=0o700)
+                                                  tmp_path: Path, gnupg: Path) -> None:
     gpg_env = {**os.environ, "GNUPGHOME": str(gnupg)}
 
     def gpg(*args: str) -> bytes:

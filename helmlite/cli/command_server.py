@@ -17,7 +17,7 @@ def command_server() -> None:
     """The command server keeps one helmlite process warm, modules imported and templates
     parsed, and forks it for each `helmlite template` and `helmlite lint`: later runs skip
     Python's start-up, imports and parsing. The first such command starts it; it stops by
-    itself after 10 minutes without a request, and a new one starts when helmlite or a
+    itself after 10 minutes without a request, and a new one replaces it when helmlite or a
     package it uses changes.
 
     Set HELMLITE_COMMAND_SERVER=off to run every command in its own process.

@@ -19,8 +19,8 @@ What keeps this correct:
   made of the interpreter, the helmlite package (path and every source file's size and mtime),
   the directories on ``sys.path`` (their mtimes change when packages are installed), the
   interpreter flags and the environment Python reads at start-up (``PYTHON*``, the locale), and
-  the helmlite home. Edit a file, upgrade a dependency, and the next run starts a fresh server;
-  the stale one leaves when idle.
+  the helmlite home. Edit a file, upgrade a dependency, and the next run starts a fresh server,
+  which stops the stale one of the same setting (``server.retire_stale_servers``).
 * The child is a fresh fork for every request: nothing one command changes (globals, the
   environment, the working directory) reaches another.
 * Anything unexpected on the client side (no server yet, a refused connection, a server of
@@ -48,16 +48,17 @@ import zlib
 # typing costs more to import than a served command's client does in all (3.5 ms).
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Any
-
     from _socket import socket
+    from typing import Any
 
 __all__ = [
     "COMMANDS",
     "DEFAULT_IDLE_SECONDS",
+    "SOCKET_PREFIX",
     "Channel",
     "enabled_for",
     "idle_seconds",
+    "key_digests",
     "peer_uid",
     "server_key",
     "server_variable",
@@ -68,6 +69,8 @@ __all__ = [
 COMMANDS = frozenset({"template", "lint"})
 DEFAULT_IDLE_SECONDS = 600
 _KEYED_VARIABLES = frozenset({"HELMLITE_CACHE_HOME", "XDG_CACHE_HOME", "HOME", "LANG", "LC_ALL", "LC_CTYPE"})
+# Abstract socket names: SOCKET_PREFIX, the uid, "/", the key's digest.
+SOCKET_PREFIX = "\0helmlite/command-server/"
 _HEADER = 4  # every message is a 4-byte little-endian length, then a marshal'd dict
 MAX_MESSAGE = 64 << 20  # a request carries argv and the environment; the child's report, template sources
 
@@ -109,7 +112,10 @@ def _package_stamp(package_dir: str) -> list[tuple[str, int, int]]:
 
 
 def server_key() -> bytes:
-    """What a server and its clients must share: same interpreter, same code, same packages."""
+    """What a server and its clients must share: its *setting* (the interpreter, where helmlite
+    is, the environment Python read at start-up, the helmlite home) and its *code* (helmlite's
+    source files, the installed packages). Settings that differ make servers that live side by
+    side; code that differs in the same setting makes the older server stale (``retire``)."""
     import helmlite
 
     package_dir = os.path.dirname(os.path.abspath(helmlite.__file__))
@@ -123,9 +129,9 @@ def server_key() -> bytes:
         except OSError:
             continue
     flags = sys.flags
-    return marshal.dumps((
+    setting = (
         sys.executable,
-        sys.version,
+        package_dir,
         (flags.utf8_mode, flags.optimize, flags.dev_mode, flags.no_user_site, flags.ignore_environment),
         sys.getfilesystemencoding(),
         # One server per helmlite home, as Gradle keeps one daemon per user home: a test suite
@@ -134,16 +140,25 @@ def server_key() -> bytes:
         # a child cannot redo that.
         sorted((name, value) for name, value in os.environ.items()
                if server_variable(name) and name != "HELMLITE_COMMAND_SERVER_IDLE"),
-        path_stamps,
-        _package_stamp(package_dir),
-    ))
+    )
+    code = (sys.version, path_stamps, _package_stamp(package_dir))
+    return marshal.dumps((setting, code))
+
+
+def key_digests(key: bytes) -> tuple[str, str]:
+    """Short digests of a key's setting and code (what ``status`` reports)."""
+    setting, code = marshal.loads(key)
+    return _digest(marshal.dumps(setting)), _digest(marshal.dumps(code))
+
+
+def _digest(data: bytes) -> str:
+    return f"{zlib.crc32(data):08x}{zlib.adler32(data):08x}"
 
 
 def socket_address(key: bytes) -> str:
     """The server's address for ``key``: a Linux abstract socket, so there is no file to leave
     behind, and binding it is the lock that keeps one server per key."""
-    digest = f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
-    return f"\0helmlite/command-server/{os.getuid()}/{digest}"
+    return f"{SOCKET_PREFIX}{os.getuid()}/{_digest(key)}"
 
 
 def peer_uid(sock: socket) -> int:

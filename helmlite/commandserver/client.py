@@ -20,11 +20,10 @@ from helmlite.commandserver import (
 )
 
 if TYPE_CHECKING:
+    from _socket import socket
     from typing import Any
 
-    from _socket import socket
-
-__all__ = ["query", "serve"]
+__all__ = ["ask", "query", "serve"]
 
 # Signals the client forwards to the child: the terminal sends them to the client only.
 _FORWARDED_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT")
@@ -66,7 +65,12 @@ def serve(argv: list[str]) -> int | None:
 def query(op: str) -> dict[str, Any] | None:
     """Send a control request (``status``, ``stop``) to this installation's server; its reply,
     or None when none is running."""
-    sock = _connect(socket_address(server_key()))
+    return ask(socket_address(server_key()), op)
+
+
+def ask(address: str, op: str) -> dict[str, Any] | None:
+    """Send a control request to the server of this user at ``address``; its reply, or None."""
+    sock = _connect(address)
     if sock is None:
         return None
     try:

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 
 from helmlite.commandserver import (
     MAX_MESSAGE,
+    SOCKET_PREFIX,
     Channel,
     idle_seconds,
+    key_digests,
     peer_uid,
     server_key,
     socket_address,
@@ -165,6 +167,27 @@ class _Server:
             for fd in fds:
                 os.close(fd)
 
+    def retire_stale_servers(self) -> None:
+        """Stop the servers of this user, setting and home whose code is not this one's: they
+        were started before helmlite or a package changed and no client will reach them again.
+        (Servers of other settings, say another PYTHONPATH, keep serving their clients.)"""
+        if self.key is None:
+            return
+        from helmlite.commandserver.client import ask
+
+        setting, code = key_digests(self.key)
+        prefix = "@" + SOCKET_PREFIX[1:] + f"{os.getuid()}/"
+        try:
+            with open("/proc/net/unix", encoding="utf-8", errors="replace") as table:
+                names = {line.split()[-1] for line in table if line.rstrip().split()[-1].startswith(prefix)}
+        except OSError:
+            return
+        for name in names - {"@" + self.address[1:]}:
+            address = "\0" + name[1:]
+            status = ask(address, "status")
+            if status is not None and status.get("setting") == setting and status.get("code") != code:
+                ask(address, "stop")  # it finishes what it is running, then leaves
+
     def status(self) -> dict:
         """What ``helmlite command-server status`` prints."""
         import resource
@@ -173,9 +196,10 @@ class _Server:
         # commands cost in all (benchmarks/render.py counts it).
         cpu = sum(usage.ru_utime + usage.ru_stime for usage in (
             resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)))
+        setting, code = key_digests(self.key) if self.key is not None else ("", "")
         return {"server": os.getpid(), "socket": "@" + self.address[1:], "started": self.started, "served": self.served,
                 "running": len(self.requests), "modules": len(self.known_modules),
-                "templates": len(self.known_sources), "cpu_seconds": cpu}
+                "templates": len(self.known_sources), "cpu_seconds": cpu, "setting": setting, "code": code}
 
     def _fork(self, client: Channel, request: dict, fds: list[int]) -> None:
         parent_end, child_end = socket.socketpair()
@@ -355,6 +379,7 @@ def serve_forever(name: str) -> int:
     listener.listen(64)
     server = _Server(address, key, listener)
     server.warm_up(_FIRST_MODULES if key is not None else [], [])
+    server.retire_stale_servers()
     server.run()
     return 0
 

@@ -307,6 +307,28 @@ def test_stop_and_start_again(served: Served) -> None:
     assert second["pid"] != first["pid"]
 
 
+def test_a_server_of_changed_code_retires_the_stale_one(served: Served, tmp_path: Path) -> None:
+    # A directory on sys.path whose mtime changes stands for a package installed or upgraded.
+    on_path = tmp_path / "on-sys-path"
+    on_path.mkdir()
+    served.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(on_path), served.env.get("PYTHONPATH")]))
+    stale = served.start()
+    later = on_path.stat().st_mtime_ns + 10**9
+    os.utime(on_path, ns=(later, later))
+    fresh = served.start()  # the next command runs in-process and starts a server of the new code
+    assert fresh["pid"] != stale["pid"]
+    _wait_for(lambda: not _alive(stale["pid"]))
+    # A server of another setting (here another PYTHONWARNINGS) keeps serving its own clients.
+    other = Served(Path(served.env["HELMLITE_CACHE_HOME"]))
+    other.env.update(served.env, PYTHONWARNINGS="ignore")
+    try:
+        assert other.start()["pid"] != fresh["pid"]
+        time.sleep(1)
+        assert _alive(fresh["pid"])
+    finally:
+        other.stop_all()
+
+
 def test_an_idle_server_leaves(served: Served) -> None:
     served.env["HELMLITE_COMMAND_SERVER_IDLE"] = "1"
     status = served.start()

@@ -16,12 +16,11 @@ without paying for a server start.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from apiserver.served import ServedCluster, start_served_cluster
+from apiserver.served import ServedCluster, served_in
 
 __all__ = [
     "CONFIGMAP_TEMPLATE",
@@ -139,18 +138,6 @@ def reset_served(served: ServedCluster, pristine: set[ObjectKey]) -> None:
                     pass  # collected with its owner
             cluster.advance(_RESET_SETTLE_SECONDS)
     raise AssertionError(f"reset_served: left behind {[(k.kind, ns, n) for k, ns, n in extra]}")
-
-
-@contextmanager
-def served_in(directory: Path, *, tls: bool = False, token: str = "",
-              time_scale: float = 1.0) -> Iterator[ServedCluster]:
-    """``start_served_cluster`` for the length of a ``with`` block (``time_scale``: its
-    ``--time-scale``)."""
-    served = start_served_cluster(directory, tls=tls, token=token, time_scale=time_scale)
-    try:
-        yield served
-    finally:
-        served.stop()
 
 
 # Named apart from its fixture name, so a test module imports it without shadowing the argument.

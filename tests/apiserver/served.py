@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,11 +160,20 @@ def kubectl_bin() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
-def served_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedCluster]:
-    """A fresh simulated cluster served on 127.0.0.1 for the test module; stopped afterwards."""
-    served = start_served_cluster(tmp_path_factory.mktemp("served"))
+@contextmanager
+def served_in(directory: Path, *, tls: bool = False, token: str = "",
+              time_scale: float = 1.0) -> Iterator[ServedCluster]:
+    """``start_served_cluster`` for the length of a ``with`` block (``time_scale``: its
+    ``--time-scale``)."""
+    served = start_served_cluster(directory, tls=tls, token=token, time_scale=time_scale)
     try:
         yield served
     finally:
         served.stop()
+
+
+@pytest.fixture(scope="module")
+def served_cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedCluster]:
+    """A fresh simulated cluster served on 127.0.0.1 for the test module; stopped afterwards."""
+    with served_in(tmp_path_factory.mktemp("served")) as served:
+        yield served

@@ -37,6 +37,7 @@ from hypothesis.stateful import (
 )
 
 from helmlite.cluster import Cluster
+from helmlite.cluster.controllers.daemonset import target_node
 from helmlite.cluster.controllers.nodelifecycle import (
     POD_GC_QUARANTINE_SECONDS,
     add_node,
@@ -220,20 +221,6 @@ def owned(cluster: Cluster, owner: Mapping[str, Any], kind: str = "Pod") -> list
     return [obj for k, obj in cluster.store.children_of(uid) if k.kind == kind and _controller_uid(obj) == uid]
 
 
-def _pinned_node(pod: Mapping[str, Any]) -> str | None:
-    """The node a pod runs on, or the one a DaemonSet pinned it to by node affinity."""
-    spec = pod.get("spec") or {}
-    if spec.get("nodeName"):
-        return str(spec["nodeName"])
-    required = ((spec.get("affinity") or {}).get("nodeAffinity") or {}).get(
-        "requiredDuringSchedulingIgnoredDuringExecution") or {}
-    for term in required.get("nodeSelectorTerms") or []:
-        for field in term.get("matchFields") or []:
-            if field.get("key") == "metadata.name" and field.get("operator") == "In":
-                return str(field["values"][0])
-    return None
-
-
 def daemon_verdict(node: Mapping[str, Any], ds: Mapping[str, Any]) -> tuple[bool, bool]:
     """(should run a daemon pod there, may keep one running there), from the node's labels and taints."""
     selector = ((ds["spec"].get("template") or {}).get("spec") or {}).get("nodeSelector") or {}
@@ -319,7 +306,7 @@ def step_violations(cluster: Cluster, removed_nodes: Mapping[str, float]) -> Ite
         for pod in owned(cluster, ds):
             if _terminating(pod) or _finished(pod):
                 continue
-            target = _pinned_node(pod)
+            target = target_node(pod)
             per_node[target] = per_node.get(target, 0) + 1
             if target in nodes and not daemon_verdict(nodes[target], ds)[1]:
                 yield f"DaemonSet {ds['metadata']['name']} keeps pod {pod['metadata']['name']} on ineligible {target}"
@@ -403,7 +390,7 @@ def convergence_violations(cluster: Cluster) -> Iterator[str]:
         name = ds["metadata"]["name"]
         eligible = sorted(n for n, node in nodes.items() if daemon_verdict(node, ds)[0])
         pods = owned(cluster, ds)
-        placed = sorted(str(_pinned_node(p)) for p in pods)
+        placed = sorted(str(target_node(p)) for p in pods)
         if placed != eligible or not all_ready(pods):
             yield f"DaemonSet {name} runs on {placed}, eligible nodes {eligible}"
         if {image(p) for p in pods} - {image(ds["spec"]["template"])}:

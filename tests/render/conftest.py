@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
+from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
@@ -86,12 +88,29 @@ def render1() -> Callable[..., str]:
     return render_one
 
 
-def write_one_template_chart(root: Path, template: str) -> Path:
-    """A chart directory ``c`` (empty values) whose only template, ``templates/t.yaml``, is
-    ``template``: what the CLI tests run ``helmlite template`` on, as they ran ``helm template``."""
+def write_one_template_chart(root: Path, template: str, values: str = "{}\n") -> Path:
+    """A chart directory ``c`` whose only template, ``templates/t.yaml``, is ``template``: what
+    the CLI tests run ``helmlite template`` on, as they ran ``helm template``."""
     chart = root / "c"
     (chart / "templates").mkdir(parents=True)
     (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
-    (chart / "values.yaml").write_text("{}\n")
-    (chart / "templates" / "t.yaml").write_text(template)
+    (chart / "values.yaml").write_text(values)
+    (chart / "templates" / "t.yaml").write_bytes(template.encode("utf-8"))
     return chart
+
+
+def helmlite_template(root: Path, template: str, values: str = "{}\n") -> dict[str, str]:
+    """``helmlite template r`` of a one-template chart, in-process: ``{"stdout": …}``, or
+    ``{"error": …}`` with the message alone (no ``Error:`` prefix, no ``--debug`` hint)."""
+    from helmlite.cli.main import main
+
+    chart = write_one_template_chart(root, template, values)
+    out, err = io.StringIO(), io.StringIO()
+    with redirect_stdout(out), redirect_stderr(err):
+        try:
+            main(["template", "r", str(chart)])
+        except SystemExit as exc:
+            if exc.code:
+                message = err.getvalue().removeprefix("Error: ")
+                return {"error": message.split("\n\nUse --debug flag", 1)[0].rstrip("\n")}
+    return {"stdout": out.getvalue()}

@@ -84,6 +84,7 @@ __all__ = [
     "DaemonSetController",
     "daemon_tolerations",
     "node_should_run",
+    "target_node",
 ]
 
 REVISION_LABEL = "controller-revision-hash"
@@ -148,7 +149,7 @@ def node_should_run(node: Mapping[str, Any], ds: Mapping[str, Any]) -> tuple[boo
     return False, find_untolerated_taint(taints, tolerations, ("NoExecute",)) is None
 
 
-def _target_node(pod: Mapping[str, Any]) -> str | None:
+def target_node(pod: Mapping[str, Any]) -> str | None:
     """``GetTargetNodeName``: the pod's node, or the one its node affinity pins it to."""
     spec = pod.get("spec") or {}
     if spec.get("nodeName"):
@@ -383,7 +384,7 @@ class _DaemonState:
         self.hash_counts[_hash_of(pod)] += 1
         if _deleting(pod) and _phase(pod) in ("Succeeded", "Failed"):
             return
-        node_name = _target_node(pod)
+        node_name = target_node(pod)
         if node_name is None:
             return
         on_node = self.by_node.setdefault(node_name, [])
@@ -395,7 +396,7 @@ class _DaemonState:
         self.hash_counts[pod_hash] -= 1
         if not self.hash_counts[pod_hash]:
             del self.hash_counts[pod_hash]
-        node_name = _target_node(pod)
+        node_name = target_node(pod)
         on_node = self.by_node.get(node_name) if node_name is not None else None
         if not on_node:
             return
@@ -615,7 +616,7 @@ class DaemonSetController(KindController):
         rare revision dedup (the syncs use the ``_DaemonState`` index)."""
         out: dict[str, list[Mapping[str, Any]]] = {}
         for pod in self._claim_pods(cluster, ds):
-            node_name = _target_node(pod)
+            node_name = target_node(pod)
             if node_name is not None:
                 out.setdefault(node_name, []).append(pod)
         return out

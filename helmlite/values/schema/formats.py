@@ -388,6 +388,19 @@ def _time(text: str) -> str | None:
     return _time_bytes(_utf8(text))
 
 
+def _clock_numbers(tokens: list[bytes], what: str) -> list[int] | str:
+    """The numbers of a time or offset (``what`` names them in the reasons), or why not."""
+    numbers = []
+    for token in tokens:
+        number = _go_atoi_bytes(token)
+        if number is None:
+            return f"invalid {what}"
+        if number < 0:
+            return f"non-positive {what}"
+        numbers.append(number)
+    return numbers
+
+
 def _time_bytes(data: bytes) -> str | None:
     """santhosh-tekuri's ``validateTime``, on bytes as in Go: lengths count bytes and the
     colons are looked for at byte offsets, so non-ASCII text fails the way it does in Helm."""
@@ -395,14 +408,9 @@ def _time_bytes(data: bytes) -> str | None:
         return "less than 9 characters long"
     if data[2:3] != b":" or data[5:6] != b":":
         return "missing colon in correct place"
-    clock = []
-    for token in data[:8].split(b":", 2):
-        number = _go_atoi_bytes(token)
-        if number is None:
-            return "invalid hour/min/sec"
-        if number < 0:
-            return "non-positive hour/min/sec"
-        clock.append(number)
+    clock = _clock_numbers(data[:8].split(b":", 2), "hour/min/sec")
+    if isinstance(clock, str):
+        return clock
     hour, minute, second = clock
     if hour > 23 or minute > 59 or second > 60:
         return "hour/min/sec out of range"
@@ -420,14 +428,9 @@ def _time_bytes(data: bytes) -> str | None:
         sign, rest = (-1 if rest[:1] == b"+" else 1), rest[1:]
         if rest[2:3] != b":":
             return "missing colon in offset in correct place"
-        offset = []
-        for token in rest.split(b":", 1):
-            number = _go_atoi_bytes(token)
-            if number is None:
-                return "invalid hour/min in offset"
-            if number < 0:
-                return "non-positive hour/min in offset"
-            offset.append(number)
+        offset = _clock_numbers(rest.split(b":", 1), "hour/min in offset")
+        if isinstance(offset, str):
+            return offset
         if offset[0] > 23 or offset[1] > 59:
             return "hour/min in offset out of range"
         minutes = hour * 60 + minute + sign * (offset[0] * 60 + offset[1])

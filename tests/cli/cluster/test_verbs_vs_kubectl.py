@@ -25,7 +25,7 @@ from typing import Any
 
 import pytest
 import yaml
-from apiserver.served import ServedCluster, find_kubectl, start_served_cluster
+from apiserver.served import ServedCluster, find_kubectl, served_in
 
 pytestmark = pytest.mark.skipif(find_kubectl() is None, reason="the real kubectl binary is not installed")
 
@@ -94,11 +94,8 @@ data: {k: v}
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedCluster]:
-    served = start_served_cluster(tmp_path_factory.mktemp("verbs-vs-kubectl"))
-    try:
+    with served_in(tmp_path_factory.mktemp("verbs-vs-kubectl")) as served:
         yield served
-    finally:
-        served.stop()
 
 
 class Twins:

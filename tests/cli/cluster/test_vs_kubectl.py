@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from apiserver.served import ServedCluster, find_kubectl, start_served_cluster
+from apiserver.served import ServedCluster, find_kubectl, served_in
 
 WORKLOADS = Path(__file__).resolve().parent / "data" / "workloads.yaml"
 NAMESPACE = "shop"
@@ -31,8 +31,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedCluster]:
     """The served workload set, settled: 10 virtual minutes in (two CronJob runs, then
     suspended so nothing changes between the two commands of a comparison), and the web
     Deployment rolled to a new image."""
-    served = start_served_cluster(tmp_path_factory.mktemp("vs-kubectl"))
-    try:
+    with served_in(tmp_path_factory.mktemp("vs-kubectl")) as served:
         kubectl = find_kubectl()
         assert kubectl is not None
         served.run(kubectl, "apply", "-f", str(WORKLOADS))
@@ -41,8 +40,6 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedCluster]:
         served.run(kubectl, "-n", NAMESPACE, "set", "image", "deploy/web", "app=nginx:1.26")
         helmlite(served, "advance", "5m")
         yield served
-    finally:
-        served.stop()
 
 
 def helmlite(served: ServedCluster, *args: str, check: bool = True) -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from helmlite.cluster import Cluster
 from helmlite.cluster.clock import parse_time
 from helmlite.cluster.controllers import object_key, split_key
+from helmlite.cluster.controllers.daemonset import target_node
 from helmlite.cluster.errors import ConflictError, NotFoundError
 from helmlite.cluster.store import WatchEvent
 
@@ -56,7 +57,7 @@ class KubeletStub:
         if not spec.get("nodeName"):
             if not self.bind:
                 return
-            node = _pinned_node(pod) or _least_loaded_node(cluster)
+            node = target_node(pod) or _least_loaded_node(cluster)
             if node is not None:
                 try:
                     cluster.store.bind_pod(name, node, namespace=namespace)
@@ -71,16 +72,6 @@ class KubeletStub:
             return
         self._ips += 1
         set_running(cluster, namespace, name, ip=f"10.244.0.{self._ips}", ready=True)
-
-
-def _pinned_node(pod: dict[str, Any]) -> str | None:
-    required = (((pod.get("spec") or {}).get("affinity") or {}).get("nodeAffinity") or {}).get(
-        "requiredDuringSchedulingIgnoredDuringExecution") or {}
-    for term in required.get("nodeSelectorTerms") or []:
-        for field in term.get("matchFields") or []:
-            if field.get("key") == "metadata.name" and field.get("operator") == "In":
-                return str(field["values"][0])
-    return None
 
 
 def _least_loaded_node(cluster: Cluster) -> str | None:

@@ -12,13 +12,11 @@ templates below and the values in ``VALUES``.
 
 from __future__ import annotations
 
-import io
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
-from helmlite.cli.main import main
+from tests.render.conftest import helmlite_template
 
 VALUES = r"""str: hello
 num: 80
@@ -142,35 +140,16 @@ CASES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def _render(root: Path, template: str) -> dict[str, str]:
-    chart = root / "c"
-    (chart / "templates").mkdir(parents=True)
-    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
-    (chart / "values.yaml").write_text(VALUES)
-    (chart / "templates" / "t.yaml").write_text(template)
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            main(["template", "r", str(chart)])
-        except SystemExit as exc:
-            if exc.code:
-                message = err.getvalue().removeprefix("Error: ")
-                return {
-                    "error": message.split("\n\nUse --debug flag", 1)[0].rstrip("\n")
-                }
-    return {"stdout": out.getvalue()}
-
-
 @pytest.mark.parametrize("name", CASES)
 def test_fast_path_matches_helm(name: str, tmp_path: Path) -> None:
     template, expected = CASES[name]
-    assert _render(tmp_path, template) == expected
+    assert helmlite_template(tmp_path, template, VALUES) == expected
 
 
 def test_printing_a_map_that_contains_itself_fails_cleanly(tmp_path: Path) -> None:
     # ``merge`` can put a map inside itself; Helm's process dies of a stack overflow printing it.
     # helmlite's printer recurses in Python frames only, so this ends in RecursionError, reported
     # as an execution error, instead of overflowing the C stack (a segfault).
-    assert _render(tmp_path, "x: {{ .Values | merge .Values.m }}\n") == {
+    assert helmlite_template(tmp_path, "x: {{ .Values | merge .Values.m }}\n", VALUES) == {
         "error": "execution error in (c/templates/t.yaml): templates nest too deeply"
     }

@@ -11,15 +11,12 @@ v4.3.1 for this chart: ``values.yaml`` is ``VALUES``, ``templates/t.yaml`` the c
 
 from __future__ import annotations
 
-import io
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helmlite.cli.main import main
 from helmlite.render.gotemplate.engine import function_table
 from helmlite.render.gotemplate.lexer import (
     EOF,
@@ -35,6 +32,7 @@ from helmlite.render.gotemplate.lexer import (
     lex,
 )
 from helmlite.render.gotemplate.parser import TemplateParseError, parse_template
+from tests.render.conftest import helmlite_template
 
 VALUES = 'x: hi\nm: {k: v}\n'
 
@@ -132,26 +130,9 @@ CASES: list[tuple[str, str, dict[str, str]]] = [
 ]  # fmt: skip
 
 
-def _helmlite_template(root: Path, template: str) -> dict[str, str]:
-    chart = root / "c"
-    (chart / "templates").mkdir(parents=True)
-    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
-    (chart / "values.yaml").write_text(VALUES)
-    (chart / "templates" / "t.yaml").write_bytes(template.encode("utf-8"))
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            main(["template", "r", str(chart)])
-        except SystemExit as exc:
-            if exc.code:
-                message = err.getvalue().removeprefix("Error: ")
-                return {"error": message.split("\n\nUse --debug flag", 1)[0].rstrip("\n")}
-    return {"stdout": out.getvalue()}
-
-
 @pytest.mark.parametrize(("case_id", "template", "expected"), CASES, ids=[c[0] for c in CASES])
 def test_template_matches_helm(case_id: str, template: str, expected: dict[str, str], tmp_path: Path) -> None:
-    assert _helmlite_template(tmp_path, template) == expected
+    assert helmlite_template(tmp_path, template, VALUES) == expected
 
 
 def test_white_space_next_to_delimiters_and_pipes_is_no_token() -> None:
